@@ -1,0 +1,220 @@
+import Database from 'better-sqlite3';
+import { createFeedHub } from './event-feed.ts';
+import {
+  ConcurrencyError,
+  StoreUnavailableError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type StoredEvent,
+} from './port.ts';
+import { asStoreError, openStoreDatabase, type SqliteSync } from './sqlite-schema.ts';
+import {
+  assertMaxCount,
+  checkExpectedRevision,
+  encodeAppend,
+  planReadAll,
+  planStreamRead,
+  subscriptionStartAfter,
+  subscriptionStartRevision,
+  type EncodedEvent,
+} from './store-input.ts';
+
+/** Options of the SQLite store. */
+export interface SqliteStoreOptions {
+  /** `normal` (default) survives a process crash; `full` also survives a power loss. */
+  sync?: SqliteSync;
+}
+
+interface EventRow {
+  position: number;
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: number;
+}
+
+const COLUMNS = 'position, stream, revision, type, data, metadata, recorded_at';
+
+// SQLite reads a negative LIMIT as "no limit".
+const sqlLimit = (maxCount: number): number => (Number.isFinite(maxCount) ? maxCount : -1);
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    stream: row.stream,
+    revision: row.revision,
+    position: row.position,
+    type: row.type,
+    data: JSON.parse(row.data),
+    metadata: JSON.parse(row.metadata),
+    recordedAt: new Date(row.recorded_at),
+  };
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    lastRevision: db
+      .prepare<[string], number | null>('SELECT max(revision) FROM events WHERE stream = ?')
+      .pluck(),
+    headPosition: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
+    insert: db.prepare<[number, string, number, string, string, string, number]>(
+      `INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    maxCountOf: db
+      .prepare<[string], number>('SELECT max_count FROM stream_limits WHERE stream = ?')
+      .pluck(),
+    setMaxCount: db.prepare<[string, number]>(
+      'INSERT INTO stream_limits (stream, max_count) VALUES (?, ?) ' +
+        'ON CONFLICT (stream) DO UPDATE SET max_count = excluded.max_count',
+    ),
+    trim: db.prepare<[string, number]>('DELETE FROM events WHERE stream = ? AND revision <= ?'),
+    readForwards: db.prepare<[string, number, number], EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+    ),
+    readBackwards: db.prepare<[string, number, number], EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ` +
+        'ORDER BY revision DESC LIMIT ?',
+    ),
+    readAll: db.prepare<[number, number], EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+    ),
+  };
+}
+
+/**
+ * An event store in one SQLite file (WAL journal), the embedded default. Several processes may
+ * share the file: appends are serialised by SQLite's write lock, and a busy file is waited for.
+ * Subscriptions go live on appends made through this store object.
+ */
+export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): EventStore {
+  const name = `sqlite:${path}`;
+  const db = openStoreDatabase(path, options.sync ?? 'normal');
+  const sql = prepareStatements(db);
+  const feed = createFeedHub(name);
+  let closed = false;
+
+  function guard<T>(doing: string, work: () => T): T {
+    if (closed) throw new StoreUnavailableError(`${name} is closed`);
+    try {
+      return work();
+    } catch (error) {
+      throw asStoreError(error, `${name}: ${doing}`);
+    }
+  }
+
+  function trimStream(stream: string, lastRevision: number): void {
+    const maxCount = sql.maxCountOf.get(stream);
+    if (maxCount !== undefined) sql.trim.run(stream, lastRevision - maxCount);
+  }
+
+  // The position of the newest event is never trimmed (a stream keeps at least one event), so
+  // max(position) + 1 never hands out a position twice.
+  const appendEvents = db.transaction(
+    (stream: string, events: EncodedEvent[], expected: ExpectedRevision): AppendResult => {
+      const current = sql.lastRevision.get(stream) ?? -1;
+      checkExpectedRevision(stream, expected, current);
+      const recordedAt = Date.now();
+      let position = sql.headPosition.get() ?? -1;
+      let revision = current;
+      for (const event of events) {
+        position += 1;
+        revision += 1;
+        sql.insert.run(
+          position,
+          stream,
+          revision,
+          event.type,
+          event.data,
+          event.metadata,
+          recordedAt,
+        );
+      }
+      trimStream(stream, revision);
+      return { revision, position };
+    },
+  );
+
+  const limitStream = db.transaction((stream: string, maxCount: number) => {
+    sql.setMaxCount.run(stream, maxCount);
+    trimStream(stream, sql.lastRevision.get(stream) ?? -1);
+  });
+
+  function readStream(stream: string, afterRevision: number, limit: number): StoredEvent[] {
+    return guard(`reading ${stream}`, () =>
+      sql.readForwards.all(stream, afterRevision + 1, sqlLimit(limit)).map(toStoredEvent),
+    );
+  }
+
+  function readLog(after: number, limit: number): StoredEvent[] {
+    return guard('reading the log', () =>
+      sql.readAll.all(after, sqlLimit(limit)).map(toStoredEvent),
+    );
+  }
+
+  return {
+    name,
+
+    async append(stream, events, { expectedRevision }) {
+      const encoded = encodeAppend(stream, events, expectedRevision);
+      let result: AppendResult;
+      try {
+        result = guard(`appending to ${stream}`, () =>
+          appendEvents.immediate(stream, encoded, expectedRevision),
+        );
+      } catch (error) {
+        const cause = error instanceof StoreUnavailableError ? error.cause : undefined;
+        if (cause instanceof Database.SqliteError && cause.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          const actual = sql.lastRevision.get(stream) ?? 'no_stream';
+          throw new ConcurrencyError(stream, expectedRevision, actual);
+        }
+        throw error;
+      }
+      feed.notify(stream);
+      return result;
+    },
+
+    async read(stream, options) {
+      const plan = planStreamRead(stream, options);
+      if (!plan.backwards) return readStream(stream, (plan.fromRevision ?? 0) - 1, plan.maxCount);
+      const from = plan.fromRevision ?? Number.MAX_SAFE_INTEGER;
+      return guard(`reading ${stream}`, () =>
+        sql.readBackwards.all(stream, from, sqlLimit(plan.maxCount)).map(toStoredEvent),
+      );
+    },
+
+    async readAll(options) {
+      const { after, maxCount } = planReadAll(options);
+      return readLog(after, maxCount);
+    },
+
+    async headPosition() {
+      return guard('reading the head position', () => sql.headPosition.get() ?? -1);
+    },
+
+    subscribeToAll(options = {}) {
+      const after = subscriptionStartAfter(options.after);
+      return feed.follow({ kind: 'all' }, readLog, (event) => event.position, after);
+    },
+
+    subscribeToStream(stream, options = {}) {
+      const after = subscriptionStartRevision(stream, options.fromRevision);
+      const readPage = (afterRevision: number, limit: number): StoredEvent[] =>
+        readStream(stream, afterRevision, limit);
+      return feed.follow({ kind: 'stream', stream }, readPage, (event) => event.revision, after);
+    },
+
+    async setStreamMaxCount(stream, maxCount) {
+      assertMaxCount(stream, maxCount);
+      guard(`limiting ${stream}`, () => limitStream.immediate(stream, maxCount));
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      feed.close();
+      db.close();
+    },
+  };
+}
