@@ -11,8 +11,6 @@ import {
   encodeAppend,
   planReadAll,
   planStreamRead,
-  subscriptionStartAfter,
-  subscriptionStartRevision,
 } from './store-input.ts';
 
 /** A stored event as the memory store keeps it: frozen, with the time as a number. */
@@ -72,7 +70,7 @@ export function createMemoryStore(): EventStore {
   // Index = global position; a slot becomes undefined when its stream trims the event.
   const log: (Entry | undefined)[] = [];
   const streams = new Map<string, StreamEntries>();
-  const feed = createFeedHub(name);
+  const feed = createFeedHub(name, { readLog, readStream });
   let closed = false;
 
   function assertOpen(): void {
@@ -164,17 +162,8 @@ export function createMemoryStore(): EventStore {
       return log.length - 1;
     },
 
-    subscribeToAll(options = {}) {
-      const after = subscriptionStartAfter(options.after);
-      return feed.follow({ kind: 'all' }, readLog, (event) => event.position, after);
-    },
-
-    subscribeToStream(stream, options = {}) {
-      const after = subscriptionStartRevision(stream, options.fromRevision);
-      const readPage = (afterRevision: number, limit: number): StoredEvent[] =>
-        readStream(stream, afterRevision, limit);
-      return feed.follow({ kind: 'stream', stream }, readPage, (event) => event.revision, after);
-    },
+    subscribeToAll: feed.subscribeToAll,
+    subscribeToStream: feed.subscribeToStream,
 
     async setStreamMaxCount(stream, maxCount) {
       assertOpen();

@@ -15,8 +15,6 @@ import {
   encodeAppend,
   planReadAll,
   planStreamRead,
-  subscriptionStartAfter,
-  subscriptionStartRevision,
   type EncodedEvent,
 } from './store-input.ts';
 
@@ -92,7 +90,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   const name = `sqlite:${path}`;
   const db = openStoreDatabase(path, options.sync ?? 'normal');
   const sql = prepareStatements(db);
-  const feed = createFeedHub(name);
+  const feed = createFeedHub(name, { readLog, readStream });
   let closed = false;
 
   function guard<T>(doing: string, work: () => T): T {
@@ -193,17 +191,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
       return guard('reading the head position', () => sql.headPosition.get() ?? -1);
     },
 
-    subscribeToAll(options = {}) {
-      const after = subscriptionStartAfter(options.after);
-      return feed.follow({ kind: 'all' }, readLog, (event) => event.position, after);
-    },
-
-    subscribeToStream(stream, options = {}) {
-      const after = subscriptionStartRevision(stream, options.fromRevision);
-      const readPage = (afterRevision: number, limit: number): StoredEvent[] =>
-        readStream(stream, afterRevision, limit);
-      return feed.follow({ kind: 'stream', stream }, readPage, (event) => event.revision, after);
-    },
+    subscribeToAll: feed.subscribeToAll,
+    subscribeToStream: feed.subscribeToStream,
 
     async setStreamMaxCount(stream, maxCount) {
       assertMaxCount(stream, maxCount);
