@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { Logger } from 'pino';
-import type { EventStore, StoredEvent } from '../eventstore/port.ts';
+import type { EventStore } from '../eventstore/port.ts';
 import type { Clock } from './clock.ts';
 
 /** A reference to one attempt of one rollout, as workers name them in heartbeats. */
@@ -106,6 +106,13 @@ export interface EngineOptions {
   logger?: Logger;
 }
 
+/** An event as the read models received it. */
+export interface ProjectedEvent {
+  position: number;
+  type: string;
+  data: unknown;
+}
+
 /** Counters an operator scrapes; the HTTP layer exposes them on `/metrics`. */
 export interface EngineStats {
   heartbeatsReceived: number;
@@ -147,7 +154,7 @@ export interface Engine {
 
   /** Global position the read models have reached (-1 before any event). */
   projectionPosition(): number;
-  /** Every event, once the read models include it. */
-  readonly projected$: Observable<StoredEvent>;
+  /** Every Vigil event, once the read models include it. */
+  readonly projected$: Observable<ProjectedEvent>;
   stats(): EngineStats;
 }

@@ -1,0 +1,3 @@
+export * from './read-models.ts';
+export * from './runner.ts';
+export * from './worker-status.ts';
