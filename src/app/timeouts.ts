@@ -40,26 +40,30 @@ export async function latestHeartbeatNaming(
   }
 }
 
-/** Running attempts whose latest known heartbeat is older than their timeout at `at`. */
+/**
+ * Running attempts whose latest known heartbeat is older than their timeout at `at`, the
+ * longest-silent first (then in start order), so they are requeued in the order they fell silent.
+ */
 export function findStaleAttempts(ctx: EngineContext, at: number): StaleCandidate[] {
-  const stale: StaleCandidate[] = [];
+  const stale: { candidate: StaleCandidate; silentSince: number; seq: number }[] = [];
   for (const worker of ctx.models.workerOrder) {
     for (const key of worker.running) {
       const attempt = ctx.models.attempts.get(key);
       if (!attempt) continue;
-      const timeoutMs =
-        ctx.models.rollouts.get(attempt.rolloutId)?.heartbeatTimeoutMs ?? ctx.heartbeatTimeoutMs;
+      const rollout = ctx.models.rollouts.get(attempt.rolloutId);
+      const timeoutMs = rollout?.heartbeatTimeoutMs ?? ctx.heartbeatTimeoutMs;
       const silentSince = Math.max(attemptLastHeartbeat(ctx, attempt), ctx.startedAt);
-      if (at - silentSince > timeoutMs) {
-        stale.push({
-          rolloutId: attempt.rolloutId,
-          attemptId: attempt.attemptId,
-          workerId: worker.workerId,
-        });
-      }
+      if (at - silentSince <= timeoutMs) continue;
+      const { rolloutId, attemptId, seq } = attempt;
+      stale.push({
+        candidate: { rolloutId, attemptId, workerId: worker.workerId },
+        silentSince,
+        seq,
+      });
     }
   }
-  return stale;
+  stale.sort((a, b) => a.silentSince - b.silentSince || a.seq - b.seq);
+  return stale.map(({ candidate }) => candidate);
 }
 
 /**

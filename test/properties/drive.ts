@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { TestEngine } from '../app/harness.ts';
-import { ReferenceModel } from './reference-model.ts';
+import { ReferenceModel, type ModelAttempt } from './reference-model.ts';
 import type { Action } from './workload.ts';
 
 export const TIMEOUT_MS = 10_000;
@@ -74,22 +74,31 @@ export async function step(
       const before = model.running();
       await t.advance(action.ms);
       const now = clock.now();
+      const timedOut: { attempt: ModelAttempt; endedAt: number }[] = [];
       for (const attempt of before) {
-        const timeoutMs = TIMEOUT_MS;
+        const { rolloutId, attemptId } = attempt;
         const seen = engine
-          .listAttempts({ rolloutId: attempt.rolloutId })
-          .items.find((a) => a.attemptId === attempt.attemptId);
+          .listAttempts({ rolloutId })
+          .items.find((a) => a.attemptId === attemptId);
         if (seen?.status === 'timeout') {
           // Never while the worker's last heartbeat naming it was within the timeout.
           const endedAt = Date.parse(seen.endedAt ?? '');
-          expect(endedAt - attempt.lastHeartbeatAt).toBeGreaterThan(timeoutMs);
-          model.end(attempt, 'timeout');
+          expect(endedAt - attempt.lastHeartbeatAt).toBeGreaterThan(TIMEOUT_MS);
+          timedOut.push({ attempt, endedAt });
         } else {
           // Every attempt silent for longer than timeout + one tick has timed out.
           expect(seen?.status).toBe('running');
-          expect(now - attempt.lastHeartbeatAt).toBeLessThanOrEqual(timeoutMs + TICK_MS);
+          expect(now - attempt.lastHeartbeatAt).toBeLessThanOrEqual(TIMEOUT_MS + TICK_MS);
         }
       }
+      // Requeued in the order they timed out: by tick, then longest silent, then start order.
+      timedOut.sort(
+        (a, b) =>
+          a.endedAt - b.endedAt ||
+          a.attempt.lastHeartbeatAt - b.attempt.lastHeartbeatAt ||
+          a.attempt.seq - b.attempt.seq,
+      );
+      for (const { attempt } of timedOut) model.end(attempt, 'timeout');
       return;
     }
     case 'silence':

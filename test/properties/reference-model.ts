@@ -4,6 +4,8 @@ export interface ModelAttempt {
   rolloutId: string;
   attemptId: string;
   workerId: string;
+  /** Start order across all rollouts. */
+  seq: number;
   status: AttemptStatus;
   startedAt: number;
   /** The worker's last heartbeat naming this attempt while it ran (its start before any). */
@@ -25,6 +27,7 @@ export class ReferenceModel {
   readonly rollouts = new Map<string, ModelRollout>();
   readonly queue: string[] = [];
   readonly lastSignOfLife = new Map<string, number>();
+  private attemptCount = 0;
 
   enqueue(rolloutId: string, maxAttempts: number): void {
     this.rollouts.set(rolloutId, { rolloutId, maxAttempts, status: 'queuing', attempts: [] });
@@ -38,6 +41,7 @@ export class ReferenceModel {
       rolloutId,
       attemptId,
       workerId,
+      seq: this.attemptCount++,
       status: 'running',
       startedAt: at,
       lastHeartbeatAt: at,
