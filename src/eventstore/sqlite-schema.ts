@@ -15,8 +15,8 @@ export const SCHEMA_VERSION = 1;
  */
 export type SqliteSync = 'normal' | 'full';
 
-// Another process holding the write lock is waited for this long before an append fails.
-const BUSY_TIMEOUT_MS = 5_000;
+/** How long an append waits for another process's write lock before it fails: 5 s. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
 const SCHEMA = `
   CREATE TABLE events (
@@ -94,9 +94,16 @@ function prepareSchema(db: Database.Database, path: string): void {
   }
 }
 
-function openOrRefuse(path: string): Database.Database {
+function openFile(path: string, busyTimeoutMs: number): Database.Database {
   try {
-    return new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    throw new StoreUnavailableError(`cannot create the folder of SQLite store ${path}`, {
+      cause: error,
+    });
+  }
+  try {
+    return new Database(path, { timeout: busyTimeoutMs });
   } catch (error) {
     throw asStoreError(error, `cannot open SQLite store ${path}`);
   }
@@ -107,9 +114,12 @@ function openOrRefuse(path: string): Database.Database {
  * it is one, and sets WAL journaling with the given sync level. Throws StoreFileRefusedError for
  * a file that is not a Vigil store or is newer than this code, StoreUnavailableError for I/O.
  */
-export function openStoreDatabase(path: string, sync: SqliteSync): Database.Database {
-  mkdirSync(dirname(path), { recursive: true });
-  const db = openOrRefuse(path);
+export function openStoreDatabase(
+  path: string,
+  sync: SqliteSync,
+  busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS,
+): Database.Database {
+  const db = openFile(path, busyTimeoutMs);
 
   try {
     db.transaction(() => prepareSchema(db, path)).immediate();

@@ -22,6 +22,8 @@ import {
 export interface SqliteStoreOptions {
   /** `normal` (default) survives a process crash; `full` also survives a power loss. */
   sync?: SqliteSync;
+  /** How long to wait for another process's write lock before failing; default 5,000 ms. */
+  busyTimeoutMs?: number;
 }
 
 // Rows come back as arrays (better-sqlite3 raw mode), in COLUMNS order: cheaper than objects
@@ -106,7 +108,7 @@ function prepareStatements(db: Database.Database) {
  */
 export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): EventStore {
   const name = `sqlite:${path}`;
-  const db = openStoreDatabase(path, options.sync ?? 'normal');
+  const db = openStoreDatabase(path, options.sync ?? 'normal', options.busyTimeoutMs);
   const sql = prepareStatements(db);
   const feed = createFeedHub(name, { readLog, readStream });
   let closed = false;

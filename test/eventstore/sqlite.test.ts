@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConcurrencyError } from '../../src/eventstore/port.ts';
+import { ConcurrencyError, StoreUnavailableError } from '../../src/eventstore/port.ts';
 import { StoreFileRefusedError } from '../../src/eventstore/sqlite-schema.ts';
 import { createSqliteStore } from '../../src/eventstore/sqlite.ts';
 import { numbered, runConformanceSuite } from './conformance.ts';
@@ -92,6 +92,27 @@ describe('sqlite store file', () => {
 
     expect(appended.position).toBe(1);
     expect(seenByLeft.map((event) => event.stream)).toEqual(['rollout-1', 'rollout-2']);
+  });
+
+  it('reports a write lock held past the busy timeout as store unavailable, and recovers', async () => {
+    const path = join(folder, 'vigil.db');
+    const store = createSqliteStore(path, { busyTimeoutMs: 20 });
+    await store.append('rollout-1', numbered(1), { expectedRevision: 'no_stream' });
+    const otherWriter = new Database(path);
+    otherWriter.exec('BEGIN IMMEDIATE');
+
+    const blocked = store.append('rollout-1', numbered(1), { expectedRevision: 0 });
+    await expect(blocked).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(blocked).rejects.toThrow(/database is locked \(SQLITE_BUSY\)/);
+    await expect(store.read('rollout-1')).resolves.toHaveLength(1);
+    otherWriter.exec('ROLLBACK');
+    otherWriter.close();
+
+    await expect(store.append('rollout-1', numbered(1), { expectedRevision: 0 })).resolves.toEqual({
+      revision: 1,
+      position: 1,
+    });
+    await store.close();
   });
 
   it('refuses an SQLite file that belongs to something else and leaves it untouched', () => {
