@@ -10,7 +10,7 @@ import {
 import { startTestEngine } from '../app/harness.ts';
 import { step, TICK_MS, TIMEOUT_MS } from './drive.ts';
 import { ReferenceModel } from './reference-model.ts';
-import { PROPERTY_RUNS } from './runs.ts';
+import { PROPERTY_RUNS, PROPERTY_TIMEOUT_MS } from './runs.ts';
 import { actionArbitrary } from './workload.ts';
 
 /** The read models as plain data, so two of them compare with toEqual. */
@@ -31,45 +31,49 @@ function snapshot(models: ReadModels): unknown {
 }
 
 describe('replay property', () => {
-  it('rebuilding every read model from scratch equals the incrementally maintained one at every prefix', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(actionArbitrary(TIMEOUT_MS * 1.5), { minLength: 5, maxLength: 40, size: 'max' }),
-        async (actions) => {
-          // 1. Run a random workload while a live projection records its models after each event.
-          const t = await startTestEngine({
-            heartbeatTimeoutMs: TIMEOUT_MS,
-            tickIntervalMs: TICK_MS,
-          });
-          const live = startProjectionRunner(t.store.subscribeToAll());
-          const incremental: { position: number; models: unknown }[] = [];
-          live.projected$.subscribe(({ position }) =>
-            incremental.push({ position, models: snapshot(live.models) }),
-          );
-          try {
-            const model = new ReferenceModel();
-            const silent = new Set<string>();
-            for (const [n, action] of actions.entries()) await step(t, model, silent, action, n);
-            await live.waitFor(await t.store.headPosition());
+  it(
+    'rebuilding every read model from scratch equals the incrementally maintained one at every prefix',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(actionArbitrary(TIMEOUT_MS * 1.5), { minLength: 5, maxLength: 40, size: 'max' }),
+          async (actions) => {
+            // 1. Run a random workload while a live projection records its models after each event.
+            const t = await startTestEngine({
+              heartbeatTimeoutMs: TIMEOUT_MS,
+              tickIntervalMs: TICK_MS,
+            });
+            const live = startProjectionRunner(t.store.subscribeToAll());
+            const incremental: { position: number; models: unknown }[] = [];
+            live.projected$.subscribe(({ position }) =>
+              incremental.push({ position, models: snapshot(live.models) }),
+            );
+            try {
+              const model = new ReferenceModel();
+              const silent = new Set<string>();
+              for (const [n, action] of actions.entries()) await step(t, model, silent, action, n);
+              await live.waitFor(await t.store.headPosition());
 
-            // 2. Fold each prefix of the log from scratch and compare.
-            const log = (await t.store.readAll()).map((e) => ({
-              position: e.position,
-              event: VigilEvent.parse({ type: e.type, data: e.data }),
-            }));
-            expect(log.map((e) => e.position)).toEqual(incremental.map((e) => e.position));
-            for (let end = 1; end <= log.length; end++) {
-              const rebuilt = createReadModels();
-              for (const { event } of log.slice(0, end)) applyEvent(rebuilt, event);
-              expect(snapshot(rebuilt)).toEqual(incremental[end - 1]?.models);
+              // 2. Fold each prefix of the log from scratch and compare.
+              const log = (await t.store.readAll()).map((e) => ({
+                position: e.position,
+                event: VigilEvent.parse({ type: e.type, data: e.data }),
+              }));
+              expect(log.map((e) => e.position)).toEqual(incremental.map((e) => e.position));
+              for (let end = 1; end <= log.length; end++) {
+                const rebuilt = createReadModels();
+                for (const { event } of log.slice(0, end)) applyEvent(rebuilt, event);
+                expect(snapshot(rebuilt)).toEqual(incremental[end - 1]?.models);
+              }
+            } finally {
+              live.stop();
+              await t.close();
             }
-          } finally {
-            live.stop();
-            await t.close();
-          }
-        },
-      ),
-      { numRuns: PROPERTY_RUNS },
-    );
-  });
+          },
+        ),
+        { numRuns: PROPERTY_RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });
