@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { decideWorker, evolveWorker, initialWorkerState } from '../../src/domain/index.ts';
+import {
+  decideWorker,
+  evolveWorker,
+  initialWorkerState,
+  type WorkerCommand,
+} from '../../src/domain/index.ts';
 
-const heartbeat = {
+const heartbeat: WorkerCommand = {
   type: 'RecordHeartbeat',
   workerId: 'w',
   activeAttempts: [{ rolloutId: 'r', attemptId: 'a' }],
   at: 5,
-} as const;
+};
 
 describe('worker decider', () => {
   it('registers a worker on its first sign of life, then records the heartbeat', () => {
