@@ -3,6 +3,7 @@ import {
   AccessDeniedError,
   CancelledError,
   DeadlineExceededError,
+  MaxAppendSizeExceededError,
   NO_STREAM,
   NotLeaderError,
   START,
@@ -12,6 +13,7 @@ import {
   UnavailableError,
   WrongExpectedVersionError,
   binaryEvent,
+  isCommandError,
   jsonEvent,
   streamNameFilter,
   type AllStreamResolvedEvent,
@@ -202,6 +204,19 @@ export function isUnavailable(error: unknown): boolean {
   );
 }
 
+/**
+ * True when a read of `$all` failed because of where it started, not because the server is
+ * unreachable or refuses the credentials: EventStoreDB cannot start between two records.
+ */
+export function refusesPosition(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    isCommandError(error) &&
+    !isUnavailable(error) &&
+    !(error instanceof AccessDeniedError)
+  );
+}
+
 /** True when a read failed only because its stream does not exist. */
 export function isStreamNotFound(error: unknown): boolean {
   return error instanceof StreamNotFoundError;
@@ -213,7 +228,8 @@ function describe(error: Error): string {
 
 /**
  * A client failure as the port's error: unreachable or refusing → StoreUnavailableError (the
- * HTTP API answers 503), a conflict → ConcurrencyError; anything else is returned unchanged.
+ * HTTP API answers 503), a conflict → ConcurrencyError, too large an append → RangeError;
+ * anything else is returned unchanged.
  * `action` says what was being done, e.g. `append to rollout-1 on esdb://db:2113`.
  */
 export function toStoreError(
@@ -230,6 +246,13 @@ export function toStoreError(
       {
         cause: error,
       },
+    );
+  }
+  if (error instanceof MaxAppendSizeExceededError) {
+    return new RangeError(
+      `${action}: the events exceed the server's maximum append size of ` +
+        `${error.maxAppendSize} bytes (EventStoreDB option MaxAppendSize)`,
+      { cause: error },
     );
   }
   if (error instanceof AccessDeniedError) {

@@ -3,11 +3,13 @@ import {
   AccessDeniedError,
   CancelledError,
   DeadlineExceededError,
+  MaxAppendSizeExceededError,
   NO_STREAM,
   START,
   STREAM_EXISTS,
   StreamNotFoundError,
   UnavailableError,
+  UnknownError,
   WrongExpectedVersionError,
   type JSONType,
   type MetadataType,
@@ -20,6 +22,7 @@ import {
   isStreamNotFound,
   isUnavailable,
   positionInAll,
+  refusesPosition,
   streamNamespace,
   streamStartAfter,
   toClientExpectedRevision,
@@ -296,6 +299,21 @@ describe('client errors', () => {
     const mapped = toStoreError(new AccessDeniedError(), action);
     expect(mapped).toBeInstanceOf(StoreUnavailableError);
     expect(mapped).toMatchObject({ message: expect.stringMatching(/denied access.*credentials/) });
+  });
+
+  it('turn an append larger than the server accepts into a RangeError naming the limit', () => {
+    const mapped = toStoreError(MaxAppendSizeExceededError.fromMaxAppendSize(1_048_576), action);
+    expect(mapped).toBeInstanceOf(RangeError);
+    expect(mapped).toMatchObject({
+      message: expect.stringMatching(/1048576 bytes.*MaxAppendSize/),
+    });
+  });
+
+  it('blame the starting point of a $all read only for what the server answered', () => {
+    expect(refusesPosition(new UnknownError())).toBe(true);
+    expect(refusesPosition(new UnavailableError())).toBe(false);
+    expect(refusesPosition(new AccessDeniedError())).toBe(false);
+    expect(refusesPosition(new TypeError('bug'))).toBe(false);
   });
 
   it('pass other failures through unchanged', () => {
