@@ -50,7 +50,9 @@ export function createEngine(options: EngineOptions): Engine {
 
     async start() {
       // 1. Rebuild the read models from the whole log.
-      runner = startProjectionRunner(store.subscribeToAll());
+      runner = startProjectionRunner(store.subscribeToAll(), ({ position, type }, reason) =>
+        logger.warn({ position, type, reason }, 'event skipped: it fails its schema'),
+      );
       await runner.waitFor(await store.headPosition());
       ctx = {
         store,

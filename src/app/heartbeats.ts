@@ -84,8 +84,9 @@ export function recordHeartbeat(
       seen.add(key);
       const attempt = ctx.models.attempts.get(key);
       const { rolloutId, attemptId } = ref;
-      if (attempt?.status === 'running' && attempt.workerId === workerId) running.push(ref);
-      else cancelledAttempts.push({ rolloutId, attemptId, status: attempt?.status ?? 'unknown' });
+      if (attempt?.status === 'running' && attempt.workerId === workerId) {
+        running.push({ rolloutId, attemptId });
+      } else cancelledAttempts.push({ rolloutId, attemptId, status: attempt?.status ?? 'unknown' });
     }
 
     // 2. Append now, or hold the heartbeat back until the throttle interval has passed.

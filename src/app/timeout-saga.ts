@@ -38,7 +38,10 @@ export async function startTimeoutSaga(options: {
 
       // 2. Pick the attempts that look stale and let the handler decide each one.
       const { at } = Ticked.shape.data.parse(data);
-      for (const candidate of findStale(at)) await timeOut(candidate, at);
+      for (const candidate of findStale(at)) {
+        // One failed decision must not keep the others from being made.
+        await timeOut(candidate, at).catch(onError);
+      }
     } catch (error) {
       onError(error);
     } finally {

@@ -26,7 +26,10 @@ export interface ProjectionRunner {
  * Feeds the read models from a subscription to the global log. The models live in memory and
  * are rebuilt from the start of the log each time the engine starts.
  */
-export function startProjectionRunner(events$: Observable<PositionedEvent>): ProjectionRunner {
+export function startProjectionRunner(
+  events$: Observable<PositionedEvent>,
+  onRejected: (event: PositionedEvent, reason: string) => void = () => undefined,
+): ProjectionRunner {
   const models = createReadModels();
   const projected$ = new Subject<PositionedEvent & { event: VigilEvent }>();
   let waiters: { position: number; resolve: () => void; reject: (error: Error) => void }[] = [];
@@ -56,6 +59,7 @@ export function startProjectionRunner(events$: Observable<PositionedEvent>): Pro
         projected$.next({ ...stored, event: parsed.data });
       } else {
         rejected += 1;
+        onRejected(stored, parsed.error.message);
       }
       release();
     },

@@ -15,9 +15,14 @@ export interface TestEngine {
 
 /** A started engine on the memory store and a manual clock (30 s timeout, 1 s ticks by default). */
 export async function startTestEngine(
-  options: { heartbeatTimeoutMs?: number; tickIntervalMs?: number; store?: EventStore } = {},
+  options: {
+    heartbeatTimeoutMs?: number;
+    tickIntervalMs?: number;
+    store?: EventStore;
+    clock?: ManualClock;
+  } = {},
 ): Promise<TestEngine> {
-  const clock = createManualClock();
+  const clock = options.clock ?? createManualClock();
   const store = options.store ?? createMemoryStore();
   const engine = createEngine({
     store,
