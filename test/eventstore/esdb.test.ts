@@ -77,8 +77,9 @@ describe('EventStoreDB store start-up', () => {
 
 if (serverUrl) {
   const url = serverUrl;
-  // One namespace per run: every test sees a store holding only this run's events.
-  const runPrefix = `vigil-test-${randomUUID().slice(0, 8)}-`;
+  // Namespaces of this run, none a prefix of another: the suite's store holds only its events.
+  const run = `vigil-test-${randomUUID().slice(0, 8)}`;
+  const runPrefix = `${run}-suite.`;
   const open = (prefix = runPrefix) => createEsdbStore(withStreamPrefix(url, prefix));
 
   runConformanceSuite('EventStoreDB', async () => {
@@ -99,8 +100,8 @@ if (serverUrl) {
     });
 
     it('keeps deployments with different stream prefixes apart on one server', async () => {
-      const blue = await track(open(`${runPrefix}blue.`));
-      const green = await track(open(`${runPrefix}green.`));
+      const blue = await track(open(`${run}-blue.`));
+      const green = await track(open(`${run}-green.`));
 
       await blue.append('ticks', numbered(2, 'BlueTick'), { expectedRevision: 'no_stream' });
       await green.append('ticks', numbered(1, 'GreenTick'), { expectedRevision: 'no_stream' });
