@@ -19,6 +19,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
+COPY bin ./bin
 COPY src ./src
 RUN mkdir data && chown node:node data
 USER node

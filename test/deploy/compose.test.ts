@@ -149,9 +149,9 @@ describe('Dockerfile', () => {
       .split('\n')
       .filter((line) => line && !line.startsWith('#'));
 
-    expect(lastStage).toContain('COPY src ./src');
+    expect(lastStage).toEqual(expect.arrayContaining(['COPY src ./src', 'COPY bin ./bin']));
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.git', 'data', '.env']));
-    expect(ignored).not.toEqual(expect.arrayContaining(['src']));
+    expect(ignored.some((pattern) => ['src', 'bin'].includes(pattern))).toBe(false);
     expect(ignored.some((pattern) => /^(package|tsconfig)/.test(pattern))).toBe(false);
   });
 });
