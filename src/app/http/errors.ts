@@ -54,6 +54,16 @@ const fastifyErrors: Record<string, { status: number; code: string; message: str
     code: 'invalid_json',
     message: 'the body is not valid JSON',
   },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 400,
+    code: 'invalid_request',
+    message: 'a path parameter is far longer than any valid id',
+  },
+  FST_ERR_BAD_URL: {
+    status: 400,
+    code: 'invalid_request',
+    message: 'the path is not a valid URL path',
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     status: 400,
     code: 'invalid_request',
@@ -88,8 +98,11 @@ export function toApiError(error: unknown): ApiError {
 /** Fastify error handler: answers in the API's shape and logs server-side failures. */
 export function replyWithError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const apiError = toApiError(error);
-  if (apiError.status >= 500) {
-    request.log.error({ err: error, method: request.method, url: request.url }, 'request failed');
+  const where = { method: request.method, url: request.url };
+  if (apiError.status >= 500) request.log.error({ err: error, ...where }, 'request failed');
+  // A worker or script with a wrong token otherwise fails quietly: tell the operator.
+  if (apiError.status === 401 || apiError.status === 403) {
+    request.log.warn({ ...where, code: apiError.code, ip: request.ip }, 'request refused');
   }
   void reply.code(apiError.status).send(apiError.toBody());
 }

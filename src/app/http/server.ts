@@ -31,6 +31,9 @@ export function buildServer(options: ServerOptions): VigilServer {
     loggerInstance,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.bodyBytes,
+    // Longer than any valid id, so an over-long one reaches validation and gets its 400.
+    routerOptions: { maxParamLength: 512 },
+    frameworkErrors: replyWithError,
     return503OnClosing: false,
   });
   const metrics = createServerMetrics(engine);

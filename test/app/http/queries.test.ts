@@ -162,6 +162,22 @@ describe('HTTP queries', () => {
     );
   });
 
+  it('finds ids of 128 characters in paths, and refuses longer or malformed ones with 400', async () => {
+    const longest = 'r'.repeat(128);
+    await server.post('/rollouts', { rolloutId: longest });
+    expect((await server.get(`/rollouts/${longest}`)).body).toMatchObject({ rolloutId: longest });
+
+    const tooLong = await server.get(`/rollouts/${longest}r`);
+    expect(tooLong.status).toBe(400);
+    expect(errorOf(tooLong).details).toEqual([expect.objectContaining({ path: 'rolloutId' })]);
+
+    for (const path of [`/rollouts/${'r'.repeat(1000)}`, '/rollouts/%E0%A4%A']) {
+      const answer = await server.get(path);
+      expect(answer.status).toBe(400);
+      expect(errorOf(answer).code).toBe('invalid_request');
+    }
+  });
+
   it('answers an unknown route and a wrong method with 404 not_found in the error shape', async () => {
     const unknown = await server.get('/queues');
     expect(unknown.status).toBe(404);
