@@ -121,7 +121,7 @@ export function createMemoryStore(): EventStore {
           position: log.length,
           type: event.type,
           data: parseFrozen(event.data),
-          metadata: parseFrozen(event.metadata) as Record<string, unknown>,
+          metadata: deepFreeze<Record<string, unknown>>(JSON.parse(event.metadata)),
           recordedAtMs,
         });
         log.push(entry);

@@ -133,6 +133,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     (stream: string, events: EncodedEvent[], expected: ExpectedRevision): AppendResult => {
       const current = sql.lastRevision.get(stream) ?? -1;
       checkExpectedRevision(stream, expected, current);
+
       const recordedAt = Date.now();
       let position = sql.headPosition.get() ?? -1;
       let revision = current;
@@ -149,6 +150,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
           recordedAt,
         );
       }
+
       trimStream(stream, revision);
       return { revision, position };
     },
