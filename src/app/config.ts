@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseEsdbConnectionString } from '../eventstore/esdb-connection.ts';
 import { parseSqliteSpec } from '../eventstore/open-store.ts';
 
 /** One setting that stops start-up, named by its environment variable. */
@@ -31,9 +32,10 @@ const environmentSchema = z.object({
       'must be sqlite:<path>, memory:, or an esdb:// or kurrentdb:// connection string',
     )
     .superRefine((spec, context) => {
-      if (!spec.startsWith('sqlite:')) return;
+      if (spec === 'memory:') return;
       try {
-        parseSqliteSpec(spec);
+        if (spec.startsWith('sqlite:')) parseSqliteSpec(spec);
+        else parseEsdbConnectionString(spec);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         context.addIssue({ code: 'custom', message });

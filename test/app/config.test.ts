@@ -58,6 +58,7 @@ describe('parseConfig', () => {
     ['VIGIL_PORT', '65536'],
     ['VIGIL_STORE', 'postgres://db'],
     ['VIGIL_STORE', 'sqlite:x.db?sync=sometimes'],
+    ['VIGIL_STORE', 'esdb://localhost:2113?tsl=false'],
     ['VIGIL_HEARTBEAT_TIMEOUT_MS', '99'],
     ['VIGIL_HEARTBEAT_TIMEOUT_MS', '1e4'],
     ['VIGIL_TICK_INTERVAL_MS', '-5'],
