@@ -32,10 +32,11 @@ const environmentSchema = z.object({
       'must be sqlite:<path>, memory:, or an esdb:// or kurrentdb:// connection string',
     )
     .superRefine((spec, context) => {
-      if (spec === 'memory:') return;
+      const esdb = /^(esdb|kurrentdb)(\+discover)?:\/\//.test(spec);
+      if (!esdb && !spec.startsWith('sqlite:')) return;
       try {
-        if (spec.startsWith('sqlite:')) parseSqliteSpec(spec);
-        else parseEsdbConnectionString(spec);
+        if (esdb) parseEsdbConnectionString(spec);
+        else parseSqliteSpec(spec);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         context.addIssue({ code: 'custom', message });
