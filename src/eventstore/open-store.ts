@@ -10,9 +10,6 @@ const ACCEPTED_FORMS =
 
 const ESDB_SCHEMES = ['esdb://', 'esdb+discover://', 'kurrentdb://', 'kurrentdb+discover://'];
 
-// Kept in a variable so this file compiles whether or not the EventStoreDB adapter is present.
-const ESDB_MODULE = './esdb.ts';
-
 function badSpec(spec: string, why: string): Error {
   return new Error(`invalid store ${JSON.stringify(spec)}: ${why}; expected ${ACCEPTED_FORMS}`);
 }
@@ -36,21 +33,10 @@ export function parseSqliteSpec(spec: string): { path: string; sync: SqliteSync 
   return { path, sync };
 }
 
-function hasEsdbFactory(
-  module: unknown,
-): module is { createEsdbStore: (connectionString: string) => Promise<EventStore> } {
-  return (
-    typeof module === 'object' &&
-    module !== null &&
-    'createEsdbStore' in module &&
-    typeof module.createEsdbStore === 'function'
-  );
-}
-
+/** The EventStoreDB client is loaded only when a deployment asks for it. */
 async function openEsdbStore(spec: string): Promise<EventStore> {
-  const module: unknown = await import(ESDB_MODULE);
-  if (!hasEsdbFactory(module)) throw new Error(`${ESDB_MODULE} does not export createEsdbStore`);
-  return module.createEsdbStore(spec);
+  const { createEsdbStore } = await import('./esdb.ts');
+  return createEsdbStore(spec);
 }
 
 /**
