@@ -8,6 +8,7 @@ import {
   type ExpectedRevision,
   type StoredEvent,
 } from './port.ts';
+import { createAppendBatcher, type PendingAppend } from './sqlite-append-batch.ts';
 import { asStoreError, openStoreDatabase, type SqliteSync } from './sqlite-schema.ts';
 import {
   assertMaxCount,
@@ -156,6 +157,50 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     },
   );
 
+  // A conflict fails its own append; anything else fails the whole transaction.
+  function settleConflict(append: PendingAppend, write: () => AppendResult): AppendResult | Error {
+    try {
+      return write();
+    } catch (error) {
+      if (error instanceof ConcurrencyError) return error;
+      if (error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        const actual = sql.lastRevision.get(append.stream) ?? 'no_stream';
+        return new ConcurrencyError(append.stream, append.expected, actual);
+      }
+      throw error;
+    }
+  }
+
+  // Inside the batch's transaction each append runs in its own savepoint (a nested
+  // transaction), so a conflict undoes that append alone.
+  const appendTogether = db.transaction((batch: readonly PendingAppend[]) =>
+    batch.map((append) =>
+      settleConflict(append, () => appendEvents(append.stream, append.events, append.expected)),
+    ),
+  );
+
+  const writeBatch = (batch: readonly PendingAppend[]): (AppendResult | Error)[] => {
+    const [only] = batch;
+    if (batch.length === 1 && only) {
+      const { stream, events, expected } = only;
+      return [settleConflict(only, () => appendEvents.immediate(stream, events, expected))];
+    }
+    return appendTogether.immediate(batch);
+  };
+
+  const batcher = createAppendBatcher((batch) => {
+    const more = batch.length > 1 ? ` and ${batch.length - 1} more` : '';
+    const outcomes = guard(`appending to ${batch[0]?.stream ?? ''}${more}`, () =>
+      writeBatch(batch),
+    );
+    const written = new Set<string>();
+    batch.forEach((append, i) => {
+      if (!(outcomes[i] instanceof Error)) written.add(append.stream);
+    });
+    for (const stream of written) feed.notify(stream);
+    return outcomes;
+  });
+
   const limitStream = db.transaction((stream: string, maxCount: number) => {
     sql.setMaxCount.run(stream, maxCount);
     trimStream(stream, sql.lastRevision.get(stream) ?? -1);
@@ -176,23 +221,15 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
   return {
     name,
 
-    async append(stream, events, { expectedRevision }) {
-      const encoded = encodeAppend(stream, events, expectedRevision);
-      let result: AppendResult;
+    // Not async: the batcher's promise is handed back as is, without another hop.
+    append(stream, events, { expectedRevision }) {
       try {
-        result = guard(`appending to ${stream}`, () =>
-          appendEvents.immediate(stream, encoded, expectedRevision),
-        );
+        const encoded = encodeAppend(stream, events, expectedRevision);
+        if (closed) throw new StoreUnavailableError(`${name} is closed`);
+        return batcher.append({ stream, events: encoded, expected: expectedRevision });
       } catch (error) {
-        const cause = error instanceof StoreUnavailableError ? error.cause : undefined;
-        if (cause instanceof Database.SqliteError && cause.code === 'SQLITE_CONSTRAINT_UNIQUE') {
-          const actual = sql.lastRevision.get(stream) ?? 'no_stream';
-          throw new ConcurrencyError(stream, expectedRevision, actual);
-        }
-        throw error;
+        return Promise.reject(error);
       }
-      feed.notify(stream);
-      return result;
     },
 
     async read(stream, options) {
@@ -223,6 +260,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
 
     async close() {
       if (closed) return;
+      batcher.flush();
       closed = true;
       feed.close();
       db.close();
