@@ -85,16 +85,8 @@ export const WorkerEvent = z.discriminatedUnion('type', [WorkerRegistered, Worke
 export type WorkerEvent = z.infer<typeof WorkerEvent>;
 
 export const VigilEvent = z.discriminatedUnion('type', [
-  RolloutEnqueued,
-  AttemptStarted,
-  AttemptSucceeded,
-  AttemptFailed,
-  AttemptTimedOut,
-  RolloutRequeued,
-  RolloutSucceeded,
-  RolloutFailed,
-  WorkerRegistered,
-  WorkerHeartbeated,
+  ...RolloutEvent.options,
+  ...WorkerEvent.options,
   Ticked,
 ]);
 export type VigilEvent = z.infer<typeof VigilEvent>;

@@ -20,6 +20,18 @@ const failedAttempt = (attemptId: string, at: number, error = 'boom'): RolloutEv
   data: { rolloutId: 'r', attemptId, workerId: 'w', lastHeartbeatAt: T0 + 10, at, error },
 });
 
+const end = { rolloutId: 'r', attemptId: 'a1', workerId: 'w' };
+const completedAt = { lastHeartbeatAt: T0 + 50, at: T0 + 100 };
+const timedOut = (at: number, silentForMs: number): RolloutEvent => ({
+  type: 'AttemptTimedOut',
+  data: { ...end, lastHeartbeatAt: T0 + 10, silentForMs, reason: 'heartbeat', at },
+});
+
+const succeeded: RolloutEvent = {
+  type: 'AttemptSucceeded',
+  data: { ...end, lastHeartbeatAt: T0, at: T0 + 100, output: 'done' },
+};
+
 const timeOut = (at: number, lastHeartbeatAt = T0 + 10, notBefore = 0) =>
   ({
     type: 'TimeOutAttempt',
@@ -113,17 +125,7 @@ describe('complete an attempt', () => {
     given(enqueued(), started('a1', 1))
       .when(complete('succeeded', { output: 'done' }))
       .then(
-        {
-          type: 'AttemptSucceeded',
-          data: {
-            rolloutId: 'r',
-            attemptId: 'a1',
-            workerId: 'w',
-            lastHeartbeatAt: T0 + 50,
-            at: T0 + 100,
-            output: 'done',
-          },
-        },
+        { type: 'AttemptSucceeded', data: { ...end, ...completedAt, output: 'done' } },
         { type: 'RolloutSucceeded', data: { rolloutId: 'r', at: T0 + 100, output: 'done' } },
       );
   });
@@ -132,17 +134,7 @@ describe('complete an attempt', () => {
     given(enqueued(2), started('a1', 1))
       .when(complete('failed', { error: 'boom' }))
       .then(
-        {
-          type: 'AttemptFailed',
-          data: {
-            rolloutId: 'r',
-            attemptId: 'a1',
-            workerId: 'w',
-            lastHeartbeatAt: T0 + 50,
-            at: T0 + 100,
-            error: 'boom',
-          },
-        },
+        { type: 'AttemptFailed', data: { ...end, ...completedAt, error: 'boom' } },
         requeued(T0 + 100),
       );
   });
@@ -151,72 +143,28 @@ describe('complete an attempt', () => {
     given(enqueued(1), started('a1', 1))
       .when(complete('failed', { error: 'boom' }))
       .then(
-        {
-          type: 'AttemptFailed',
-          data: {
-            rolloutId: 'r',
-            attemptId: 'a1',
-            workerId: 'w',
-            lastHeartbeatAt: T0 + 50,
-            at: T0 + 100,
-            error: 'boom',
-          },
-        },
+        { type: 'AttemptFailed', data: { ...end, ...completedAt, error: 'boom' } },
         { type: 'RolloutFailed', data: { rolloutId: 'r', at: T0 + 100, error: 'boom' } },
       );
   });
 
   it('answers the exact repeat of the ending result with no events', () => {
-    const ended: RolloutEvent = {
-      type: 'AttemptSucceeded',
-      data: {
-        rolloutId: 'r',
-        attemptId: 'a1',
-        workerId: 'w',
-        lastHeartbeatAt: T0,
-        at: T0 + 100,
-        output: 'done',
-      },
-    };
-    given(enqueued(), started('a1', 1), ended)
+    given(enqueued(), started('a1', 1), succeeded)
       .when(complete('succeeded', { output: 'done' }))
       .then();
   });
 
   it('rejects another result for an ended attempt as attempt_not_running', () => {
-    const ended: RolloutEvent = {
-      type: 'AttemptSucceeded',
-      data: {
-        rolloutId: 'r',
-        attemptId: 'a1',
-        workerId: 'w',
-        lastHeartbeatAt: T0,
-        at: T0 + 100,
-        output: 'done',
-      },
-    };
-    given(enqueued(), started('a1', 1), ended)
+    given(enqueued(), started('a1', 1), succeeded)
       .when(complete('succeeded', { output: 'other' }))
       .thenRejects('attempt_not_running');
-    given(enqueued(), started('a1', 1), ended)
+    given(enqueued(), started('a1', 1), succeeded)
       .when(complete('failed'))
       .thenRejects('attempt_not_running');
   });
 
   it('rejects a result for a timed-out attempt as attempt_not_running', () => {
-    const timedOut: RolloutEvent = {
-      type: 'AttemptTimedOut',
-      data: {
-        rolloutId: 'r',
-        attemptId: 'a1',
-        workerId: 'w',
-        lastHeartbeatAt: T0 + 10,
-        silentForMs: 1_990,
-        reason: 'heartbeat',
-        at: T0 + 2_000,
-      },
-    };
-    given(enqueued(), started('a1', 1), timedOut, requeued(T0 + 2_000))
+    given(enqueued(), started('a1', 1), timedOut(T0 + 2_000, 1_990), requeued(T0 + 2_000))
       .when(complete('succeeded', { output: 'late' }))
       .thenRejects('attempt_not_running');
   });
@@ -245,48 +193,20 @@ describe('time out an attempt', () => {
   it('times out an attempt silent for longer than the timeout and requeues its rollout', () => {
     given(enqueued(2), started('a1', 1))
       .when(timeOut(T0 + 1_011))
-      .then(
-        {
-          type: 'AttemptTimedOut',
-          data: {
-            rolloutId: 'r',
-            attemptId: 'a1',
-            workerId: 'w',
-            lastHeartbeatAt: T0 + 10,
-            silentForMs: 1_001,
-            reason: 'heartbeat',
-            at: T0 + 1_011,
-          },
-        },
-        requeued(T0 + 1_011),
-      );
+      .then(timedOut(T0 + 1_011, 1_001), requeued(T0 + 1_011));
   });
 
   it('fails the rollout when the timed-out attempt was the last allowed', () => {
     given(enqueued(1), started('a1', 1))
       .when(timeOut(T0 + 5_000))
-      .then(
-        {
-          type: 'AttemptTimedOut',
-          data: {
-            rolloutId: 'r',
-            attemptId: 'a1',
-            workerId: 'w',
-            lastHeartbeatAt: T0 + 10,
-            silentForMs: 4_990,
-            reason: 'heartbeat',
-            at: T0 + 5_000,
-          },
+      .then(timedOut(T0 + 5_000, 4_990), {
+        type: 'RolloutFailed',
+        data: {
+          rolloutId: 'r',
+          at: T0 + 5_000,
+          error: 'attempt 1 timed out after 4990 ms without a heartbeat',
         },
-        {
-          type: 'RolloutFailed',
-          data: {
-            rolloutId: 'r',
-            at: T0 + 5_000,
-            error: 'attempt 1 timed out after 4990 ms without a heartbeat',
-          },
-        },
-      );
+      });
   });
 
   it('uses the rollout heartbeat timeout over the default', () => {
