@@ -97,21 +97,30 @@ export class VigilClient {
     return status === 204 ? null : this.#check(claimSchema, status, body);
   }
 
-  /** Refreshes the worker and its attempts; answers the attempts it should stop working on. */
+  /**
+   * Refreshes the worker and its attempts; answers the attempts it should stop working on.
+   * Only `rolloutId` and `attemptId` of each attempt are sent, so claims may be passed as they are.
+   */
   async heartbeat(
     workerId: string,
     activeAttempts: AttemptRef[],
   ): Promise<{ cancelledAttempts: CancelledAttempt[] }> {
     const path = `/workers/${segment(workerId)}/heartbeat`;
-    return this.#call(heartbeatResponseSchema, { method: 'POST', path, body: { activeAttempts } });
+    const refs = activeAttempts.map(({ rolloutId, attemptId }) => ({ rolloutId, attemptId }));
+    const spec = { method: 'POST', path, body: { activeAttempts: refs } } as const;
+    return this.#call(heartbeatResponseSchema, spec);
   }
 
-  /** Reports an attempt's result; repeating the exact same result is safe. */
+  /**
+   * Reports an attempt's result; repeating the exact same result is safe. Only the result's
+   * fields are sent, so a claim may be spread into the request as it is.
+   */
   async complete(
     request: CompleteRequest,
   ): Promise<{ rollout: RolloutView; attempt: AttemptView }> {
-    const { rolloutId, attemptId, ...body } = request;
+    const { rolloutId, attemptId, workerId, status, output, error } = request;
     const path = `/rollouts/${segment(rolloutId)}/attempts/${segment(attemptId)}/complete`;
+    const body = { workerId, status, output, error };
     return this.#call(completeResponseSchema, { method: 'POST', path, body });
   }
 
