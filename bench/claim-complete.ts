@@ -1,0 +1,113 @@
+import type { Engine } from '../src/app/engine-api.ts';
+import type { EventStore } from '../src/eventstore/port.ts';
+import { createSqliteStore } from '../src/eventstore/sqlite.ts';
+import { createBenchEngine } from './bench-engine.ts';
+import { median, runConcurrently, secondsSince, type Scratch } from './measure.ts';
+import { withRatio, type FigureResult } from './report.ts';
+
+export interface ClaimCompleteOptions {
+  /** Raw appends timed for the baseline, per round. */
+  appends: number;
+  /** Claim + complete cycles timed through the engine, per round. */
+  cycles: number;
+  /** Workers claiming and completing at the same time. */
+  workers: number;
+  /** Baseline and figure are measured alternately this many times; medians are compared. */
+  rounds: number;
+}
+
+const RAW_STREAMS = 1_000;
+
+/** Sequential single-event appends, each with its stream's expected revision: one commit each. */
+async function rawAppendsPerSecond(
+  store: EventStore,
+  prefix: string,
+  count: number,
+): Promise<number> {
+  const revisions = new Array<number>(RAW_STREAMS).fill(-1);
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const stream = i % RAW_STREAMS;
+    const revision = revisions[stream] ?? -1;
+    const event = {
+      type: 'AttemptStarted',
+      data: { rolloutId: `${prefix}-${stream}`, attemptId: `a-${i}`, attemptNumber: 1, at: i },
+    };
+    await store.append(`${prefix}-${stream}`, [event], {
+      expectedRevision: revision < 0 ? 'no_stream' : revision,
+    });
+    revisions[stream] = revision + 1;
+  }
+  return count / secondsSince(started);
+}
+
+/** Each worker claims a rollout and completes it as succeeded, again and again. */
+async function cyclesPerSecond(engine: Engine, options: ClaimCompleteOptions): Promise<number> {
+  const started = performance.now();
+  await runConcurrently(options.cycles, options.workers, async (index) => {
+    const workerId = `worker-${index % options.workers}`;
+    const claimed = await engine.claim(workerId);
+    if (!claimed) throw new Error('the claim queue ran dry during the benchmark');
+    const outcome = await engine.complete({
+      rolloutId: claimed.rolloutId,
+      attemptId: claimed.attemptId,
+      workerId,
+      status: 'succeeded',
+      output: { ok: true },
+    });
+    if (!outcome.ok) throw new Error(`complete rejected: ${outcome.rejection.code}`);
+  });
+  return options.cycles / secondsSince(started);
+}
+
+/**
+ * Claim + complete cycles per second through the engine on SQLite, with several workers at
+ * once, against sequential single-event appends on the same store. A cycle is a claim (read
+ * the rollout, append AttemptStarted, wait for the read models) and a completion (read, append
+ * AttemptSucceeded and RolloutSucceeded, wait for the read models).
+ */
+export async function measureClaimComplete(
+  scratch: Scratch,
+  options: ClaimCompleteOptions,
+): Promise<FigureResult> {
+  const store = createSqliteStore(scratch.file('claim-complete.db'));
+  const engine = createBenchEngine(store);
+  try {
+    // 1. Fill the claim queue for every round (untimed), and warm up both paths.
+    await engine.start();
+    const total = options.cycles * options.rounds;
+    await runConcurrently(total, options.workers, async (index) => {
+      const outcome = await engine.enqueue({ rolloutId: `bench-${index}`, input: { index } });
+      if (!outcome.ok) throw new Error(`enqueue rejected: ${outcome.rejection.code}`);
+    });
+    await rawAppendsPerSecond(store, 'warm-up', Math.min(2_000, options.appends));
+
+    // 2. Alternate baseline and figure, so a neighbour's burst does not land on one side only.
+    const raw: number[] = [];
+    const cycles: number[] = [];
+    for (let round = 0; round < options.rounds; round++) {
+      raw.push(await rawAppendsPerSecond(store, `raw-${round}`, options.appends));
+      cycles.push(await cyclesPerSecond(engine, options));
+    }
+
+    return withRatio(
+      {
+        id: 'claim-complete',
+        figure: 'claim + complete cycles/s through the engine (SQLite)',
+        value: median(cycles),
+        unit: 'cycles/s',
+        baseline: { label: 'raw single-event appends', value: median(raw), unit: 'appends/s' },
+        goal: '≥ 0.5 of raw',
+        details: {
+          workers: options.workers,
+          cyclesPerRound: options.cycles,
+          rounds: options.rounds,
+        },
+      },
+      (ratio) => ratio >= 0.5,
+    );
+  } finally {
+    await engine.stop();
+    await store.close();
+  }
+}
