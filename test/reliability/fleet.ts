@@ -3,7 +3,7 @@ import { VigilApiError } from '../../src/app/client/errors.ts';
 import type { AttemptRef } from '../../src/app/engine-api.ts';
 import type { Random } from './seeded-random.ts';
 
-/** A simulated worker: steady ones heartbeat every round until they complete, silent ones vanish. */
+/** A simulated worker: a steady one heartbeats until it completes; a silent one vanishes. */
 interface SimulatedWorker {
   workerId: string;
   silent: boolean;

@@ -15,7 +15,6 @@ export interface FuzzRoute {
   method: 'GET' | 'POST';
   /** The path with `:name` for each id segment, e.g. `/workers/:workerId/claim`. */
   template: string;
-  kind: 'command' | 'query';
   query: keyof typeof queryRules;
   body: BodyRule;
   /** Bodies the contract accepts, so the fuzz also checks that nothing valid is refused. */
@@ -33,7 +32,7 @@ export interface FuzzRequest {
 
 const idAlphabet = 'ABCXYZabcxyz0189._:-'.split('');
 
-/** Ids of every length up to one past the limit, from the whole alphabet. */
+/** Valid ids of every length up to the limit, from every class of the alphabet. */
 const validId = fc
   .array(fc.constantFrom(...idAlphabet), { minLength: 1, maxLength: 128 })
   .map((chars) => chars.join(''));
@@ -74,7 +73,6 @@ export const fuzzRoutes: FuzzRoute[] = [
   {
     method: 'POST',
     template: '/rollouts',
-    kind: 'command',
     query: 'none',
     body: bodyRules.enqueue,
     validBody: fc.record(
@@ -96,7 +94,6 @@ export const fuzzRoutes: FuzzRoute[] = [
   {
     method: 'POST',
     template: '/workers/:workerId/claim',
-    kind: 'command',
     query: 'none',
     body: bodyRules.claim,
     validBody: fc.constantFrom({}, undefined),
@@ -105,7 +102,6 @@ export const fuzzRoutes: FuzzRoute[] = [
   {
     method: 'POST',
     template: '/workers/:workerId/heartbeat',
-    kind: 'command',
     query: 'none',
     body: bodyRules.heartbeat,
     validBody: fc.record({ activeAttempts: fc.array(validRef, { maxLength: 4 }) }),
@@ -116,7 +112,6 @@ export const fuzzRoutes: FuzzRoute[] = [
   {
     method: 'POST',
     template: '/rollouts/:rolloutId/attempts/:attemptId/complete',
-    kind: 'command',
     query: 'none',
     body: bodyRules.complete,
     validBody: fc.record(
@@ -138,7 +133,6 @@ export const fuzzRoutes: FuzzRoute[] = [
   {
     method: 'POST',
     template: '/clock/advance',
-    kind: 'command',
     query: 'none',
     body: bodyRules.advance,
     validBody: fc.record({ ms: fc.integer({ min: 1, max: 31_536_000_000 }) }),
@@ -157,7 +151,6 @@ export const fuzzRoutes: FuzzRoute[] = [
   ).map(([template, query]): FuzzRoute => ({
     method: 'GET',
     template,
-    kind: 'query',
     query,
     body: bodyRules.ignored,
     validBody: absent,

@@ -13,5 +13,5 @@ export const CRASH_ROUNDS = LONG ? 25 : 3;
 /** The load test's fleet and workload. */
 export const LOAD = LONG ? { workers: 1000, rollouts: 6000 } : { workers: 200, rollouts: 500 };
 
-/** Vitest's limit for one of these tests: generous, so a slow machine fails on a check, not on time. */
+/** Vitest's limit for one of these tests: generous, so a slow machine fails a check, not the clock. */
 export const RELIABILITY_TIMEOUT_MS = LONG ? 1_800_000 : 120_000;

@@ -39,7 +39,10 @@ const rolloutEnds: Record<string, string[]> = {
   AttemptTimedOut: ['RolloutRequeued', 'RolloutFailed'],
 };
 
-/** Rules on one rollout's events: it starts enqueued, and every attempt end comes with its rollout's move in the same append. */
+/**
+ * Rules on one rollout's events: it starts enqueued, and every attempt's end comes with its
+ * rollout's move (requeued, succeeded, failed) in the same append.
+ */
 function auditEvents(rolloutId: string, events: StoredEvent[]): string[] {
   const problems: string[] = [];
   events.forEach((event, index) => {
