@@ -25,8 +25,10 @@ export async function measureInProcessHeartbeats(
 
     const before = fleet.engine.stats();
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     for (let s = 0; s < options.seconds; s++) await fleet.runSecond();
     const elapsed = secondsSince(started);
+    const cpu = process.cpuUsage(cpuBefore);
     const after = fleet.engine.stats();
 
     const received = after.heartbeatsReceived - before.heartbeatsReceived;
@@ -44,6 +46,7 @@ export async function measureInProcessHeartbeats(
         heartbeats: received,
         appended,
         simulatedSeconds: options.seconds,
+        perCpuSecond: received / ((cpu.user + cpu.system) / 1e6),
       },
     };
   } finally {

@@ -31,6 +31,24 @@ async function claimOneEach(url: string, count: number) {
   return workers;
 }
 
+interface Saturation {
+  load: LoadResult;
+  perSecond: number;
+  /** Server (this process) CPU per completed request, in microseconds. */
+  serverCpuUs: number;
+}
+
+async function saturate(plan: LoadPlan): Promise<Saturation> {
+  const cpuBefore = process.cpuUsage();
+  const load = await runLoadInChild(plan);
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    load,
+    perSecond: load.completed / load.seconds,
+    serverCpuUs: (cpu.user + cpu.system) / load.answered,
+  };
+}
+
 /**
  * Heartbeats per second over HTTP from simulated workers on keep-alive connections (load from
  * a child process), against `/health` of the same server with the same workers. Throughput is
@@ -55,15 +73,17 @@ export async function measureHttpHeartbeats(
     });
 
     // 1. Saturation, alternating so that both sides see the same neighbours; medians compared.
-    const health: LoadResult[] = [];
-    const heartbeats: LoadResult[] = [];
+    // The server's CPU per request is kept too: it holds when the load generator saturates first.
+    const health: Saturation[] = [];
+    const heartbeats: Saturation[] = [];
     for (let round = 0; round < options.rounds; round++) {
-      health.push(await runLoadInChild(plan('health')));
-      heartbeats.push(await runLoadInChild(plan('heartbeat')));
+      health.push(await saturate(plan('health')));
+      heartbeats.push(await saturate(plan('heartbeat')));
     }
-    const rate = (result: LoadResult): number => result.completed / result.seconds;
-    const healthRate = median(health.map(rate));
-    const heartbeatRate = median(heartbeats.map(rate));
+    const healthRate = median(health.map((run) => run.perSecond));
+    const heartbeatRate = median(heartbeats.map((run) => run.perSecond));
+    const serverUsPerHealth = median(health.map((run) => run.serverCpuUs));
+    const serverUsPerHeartbeat = median(heartbeats.map((run) => run.serverCpuUs));
 
     // 2. Latency at a load the server can sustain.
     const targetRate = heartbeatRate * options.latencyLoadShare;
@@ -83,9 +103,17 @@ export async function measureHttpHeartbeats(
           p50Ms: paced.p50Ms,
           p99Ms: paced.p99Ms,
           latencyAtPerS: paced.completed / paced.seconds,
-          saturatedP99Ms: median(heartbeats.map((result) => result.p99Ms)),
-          failed: [...health, ...heartbeats, paced].reduce((sum, result) => sum + result.failed, 0),
-          clientCpuShare: Math.max(...[...health, ...heartbeats].map((r) => r.clientCpuShare)),
+          saturatedP99Ms: median(heartbeats.map((run) => run.load.p99Ms)),
+          serverCpuUsPerHeartbeat: serverUsPerHeartbeat,
+          serverCpuUsPerHealth: serverUsPerHealth,
+          serverCpuRatio: serverUsPerHealth / serverUsPerHeartbeat,
+          clientCpuShare: Math.max(
+            ...[...health, ...heartbeats].map((run) => run.load.clientCpuShare),
+          ),
+          failed: [...health, ...heartbeats].reduce(
+            (sum, run) => sum + run.load.failed,
+            paced.failed,
+          ),
           appended: server.engine.stats().heartbeatsAppended,
         },
       },

@@ -28,7 +28,10 @@ export interface LoadPlan {
 }
 
 export interface LoadResult {
+  /** Answered with 200 after the warm-up. */
   completed: number;
+  /** Requests answered at all, warm-up included: what the server did in the whole run. */
+  answered: number;
   failed: number;
   seconds: number;
   p50Ms: number;
@@ -76,6 +79,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   const latencies: number[] = [];
   let failed = 0;
+  let answered = 0;
   const begin = performance.now();
   const measureFrom = begin + plan.warmUpMs;
   const end = measureFrom + plan.durationMs;
@@ -105,6 +109,7 @@ async function runLoad(plan: LoadPlan): Promise<LoadResult> {
         (response) => response.status,
         () => 0,
       );
+      answered += 1;
       if (sentAt < measureFrom) continue;
       if (status === 200) latencies.push(performance.now() - sentAt);
       else failed += 1;
@@ -117,6 +122,7 @@ async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   const cpu = process.cpuUsage(cpuAtStart);
   return {
     completed: latencies.length,
+    answered,
     failed,
     seconds,
     p50Ms: percentile(latencies, 0.5),

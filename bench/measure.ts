@@ -23,6 +23,17 @@ export function createScratch(): Scratch {
 /** Seconds elapsed since `started` (a `performance.now()` reading). */
 export const secondsSince = (started: number): number => (performance.now() - started) / 1000;
 
+/** Wall-clock and CPU seconds a task took (CPU of this whole process). */
+export async function timed(
+  task: () => Promise<void>,
+): Promise<{ seconds: number; cpuSeconds: number }> {
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  await task();
+  const cpu = process.cpuUsage(cpuBefore);
+  return { seconds: secondsSince(started), cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
 /** The value below which `fraction` of the (unsorted) samples fall. */
 export function percentile(samples: readonly number[], fraction: number): number {
   if (samples.length === 0) return Number.NaN;

@@ -14,7 +14,7 @@ import { measureTimeoutDetection } from './timeout-detection.ts';
 const sizes = {
   full: {
     claimComplete: { appends: 10_000, cycles: 5_000, workers: 32, rounds: 3 },
-    inProcess: { workers: 1_000, warmUpSeconds: 10, seconds: 200 },
+    inProcess: { workers: 1_000, warmUpSeconds: 30, seconds: 300 },
     workerHour: { workers: 20 },
     log: { events: 1_000_000, attempts: 100_000, workers: 10_000, timeoutEvery: 4 },
     rebuildRounds: 2,
