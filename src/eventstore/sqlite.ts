@@ -8,8 +8,18 @@ import {
   type ExpectedRevision,
   type StoredEvent,
 } from './port.ts';
-import { createAppendBatcher, type PendingAppend } from './sqlite-append-batch.ts';
-import { asStoreError, openStoreDatabase, type SqliteSync } from './sqlite-schema.ts';
+import {
+  createAppendBatcher,
+  retryWhileBusy,
+  type BusyPolicy,
+  type PendingAppend,
+} from './sqlite-append-batch.ts';
+import {
+  asStoreError,
+  DEFAULT_BUSY_TIMEOUT_MS,
+  openStoreDatabase,
+  type SqliteSync,
+} from './sqlite-schema.ts';
 import {
   assertMaxCount,
   checkExpectedRevision,
@@ -109,7 +119,11 @@ function prepareStatements(db: Database.Database) {
  */
 export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): EventStore {
   const name = `sqlite:${path}`;
-  const db = openStoreDatabase(path, options.sync ?? 'normal', options.busyTimeoutMs);
+  const waitMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const db = openStoreDatabase(path, options.sync ?? 'normal', waitMs);
+  // From here on a busy lock is waited for on a timer, never inside SQLite: SQLite's own wait
+  // blocks the whole process, and with it every read and every other request.
+  db.pragma('busy_timeout = 0');
   const sql = prepareStatements(db);
   const feed = createFeedHub(name, { readLog, readStream });
   let closed = false;
@@ -188,18 +202,35 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     return appendTogether.immediate(batch);
   };
 
+  const busy: BusyPolicy = {
+    isBusy: (error) =>
+      error instanceof Database.SqliteError &&
+      (error.code.startsWith('SQLITE_BUSY') || error.code.startsWith('SQLITE_LOCKED')),
+    waitMs,
+    timedOut(error) {
+      const why = error instanceof Database.SqliteError ? `${error.message} (${error.code})` : '';
+      const message = `${name}: locked by another connection for ${waitMs} ms: ${why}`;
+      return new StoreUnavailableError(message, { cause: error });
+    },
+  };
+
   const batcher = createAppendBatcher((batch) => {
-    const more = batch.length > 1 ? ` and ${batch.length - 1} more` : '';
-    const outcomes = guard(`appending to ${batch[0]?.stream ?? ''}${more}`, () =>
-      writeBatch(batch),
-    );
+    if (closed) throw new StoreUnavailableError(`${name} is closed`);
+    let outcomes: (AppendResult | Error)[];
+    try {
+      outcomes = writeBatch(batch);
+    } catch (error) {
+      if (busy.isBusy(error)) throw error;
+      const more = batch.length > 1 ? ` and ${batch.length - 1} more` : '';
+      throw asStoreError(error, `${name}: appending to ${batch[0]?.stream ?? ''}${more}`);
+    }
     const written = new Set<string>();
     batch.forEach((append, i) => {
       if (!(outcomes[i] instanceof Error)) written.add(append.stream);
     });
     for (const stream of written) feed.notify(stream);
     return outcomes;
-  });
+  }, busy);
 
   const limitStream = db.transaction((stream: string, maxCount: number) => {
     sql.setMaxCount.run(stream, maxCount);
@@ -255,7 +286,12 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
 
     async setStreamMaxCount(stream, maxCount) {
       assertMaxCount(stream, maxCount);
-      guard(`limiting ${stream}`, () => limitStream.immediate(stream, maxCount));
+      if (closed) throw new StoreUnavailableError(`${name} is closed`);
+      try {
+        await retryWhileBusy(() => limitStream.immediate(stream, maxCount), busy);
+      } catch (error) {
+        throw asStoreError(error, `${name}: limiting ${stream}`);
+      }
     },
 
     async close() {

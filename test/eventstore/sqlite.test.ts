@@ -94,6 +94,24 @@ describe('sqlite store file', () => {
     expect(seenByLeft.map((event) => event.stream)).toEqual(['rollout-1', 'rollout-2']);
   });
 
+  it('waits for another connection’s write lock on a timer, so this process can still read and the lock can be let go', async () => {
+    const path = join(folder, 'vigil.db');
+    const store = createSqliteStore(path);
+    await store.append('rollout-1', numbered(1), { expectedRevision: 'no_stream' });
+    const otherWriter = new Database(path);
+    otherWriter.exec('BEGIN IMMEDIATE');
+
+    // Were the wait inside SQLite, this process would block until the busy timeout and the
+    // other connection (in this same process) could never roll back.
+    const waiting = store.append('rollout-1', numbered(1), { expectedRevision: 0 });
+    await expect(store.read('rollout-1')).resolves.toHaveLength(1);
+    otherWriter.exec('ROLLBACK');
+    otherWriter.close();
+
+    await expect(waiting).resolves.toEqual({ revision: 1, position: 1 });
+    await store.close();
+  });
+
   it('reports a write lock held past the busy timeout as store unavailable, and recovers', async () => {
     const path = join(folder, 'vigil.db');
     const store = createSqliteStore(path, { busyTimeoutMs: 20 });
