@@ -45,6 +45,12 @@ describe('documented limits, each refused with its own status and code, appendin
 
   const refused = (status: number, code: string) => ({ status, code, appended: false });
 
+  /** The limit codes of the problems in a 400's `details`. */
+  const problemCodes = (body: unknown): unknown[] => {
+    const details = (body as { error?: { details?: { code?: unknown }[] } }).error?.details ?? [];
+    return [...new Set(details.map((problem) => problem.code))];
+  };
+
   it('takes a body of 512 KiB, and refuses one byte more on every command as 413 body_too_large', async () => {
     const heartbeat = '{"activeAttempts":[]}';
     const atLimit = await server.request('POST', '/workers/w1/heartbeat', {
@@ -89,7 +95,7 @@ describe('documented limits, each refused with its own status and code, appendin
     expect(atLimit.status).toBe(200);
   });
 
-  it('takes a heartbeat naming 1,000 attempts, and refuses 1,001 as 400 invalid_request', async () => {
+  it('takes a heartbeat naming 1,000 attempts, and refuses 1,001 as 400 invalid_request (too_many_attempts)', async () => {
     const refs = (count: number) =>
       Array.from({ length: count }, (_, i) => ({ rolloutId: 'r1', attemptId: `a${i}` }));
     const atLimit = await server.post('/workers/w2/heartbeat', { activeAttempts: refs(1000) });
@@ -100,6 +106,15 @@ describe('documented limits, each refused with its own status and code, appendin
     );
     expect(over).toMatchObject(refused(400, 'invalid_request'));
     expect(JSON.stringify(over.details)).toContain('"path":"activeAttempts"');
+    expect(problemCodes(over.details)).toEqual(['too_many_attempts']);
+  });
+
+  it('takes an error message of 8,192 characters, and refuses one more as 400 invalid_request (error_too_long)', async () => {
+    const over = await refusal(() =>
+      server.post(completePath, { workerId: 'w1', status: 'failed', error: 'e'.repeat(8193) }),
+    );
+    expect(over).toMatchObject(refused(400, 'invalid_request'));
+    expect(problemCodes(over.details)).toEqual(['error_too_long']);
   });
 
   const inPath = encodeURIComponent;
@@ -125,7 +140,7 @@ describe('documented limits, each refused with its own status and code, appendin
   ];
 
   it.each(idPlaces)(
-    'takes an id of 128 characters in %s, and refuses 129 as 400 invalid_request',
+    'takes an id of 128 characters in %s, and refuses 129 as 400 invalid_request (id_too_long)',
     async (_place, send) => {
       const longest = 'Az09._:-'.repeat(16);
       const atLimit = await refusal(send(longest));
@@ -133,15 +148,19 @@ describe('documented limits, each refused with its own status and code, appendin
 
       const over = await refusal(send(`${longest}x`));
       expect(over).toMatchObject(refused(400, 'invalid_request'));
+      expect(problemCodes(over.details)).toEqual(['id_too_long']);
     },
   );
 
   it.each(idPlaces)(
-    'refuses an id with any character outside A-Z a-z 0-9 . _ : - in %s, so no id can leave its stream name',
+    'refuses an id with any character outside A-Z a-z 0-9 . _ : - in %s as id_invalid_characters, so no id can leave its stream name',
     async (_place, send) => {
       for (const char of foreignCharacters) {
         const answer = await refusal(send(`id${char}x`));
         expect(answer, JSON.stringify(char)).toMatchObject(refused(400, 'invalid_request'));
+        expect(problemCodes(answer.details), JSON.stringify(char)).toEqual([
+          'id_invalid_characters',
+        ]);
       }
     },
   );

@@ -10,9 +10,20 @@ export const limits = {
   activeAttempts: 1000,
 } as const;
 
+const ID_RULE = 'must be 1–128 characters of A-Z a-z 0-9 . _ : -';
+
+/**
+ * The options of a check whose failure names its limit: the problem in `details` carries `code`
+ * (e.g. `id_too_long`), so a client can tell the limits apart within `400 invalid_request`.
+ */
+const limit = (code: string, message: string) => ({ message, params: { code }, abort: true });
+
+/** Ids are 1–128 characters from `[A-Za-z0-9._:-]`, so no id can escape its stream name. */
 export const idSchema = z
   .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1–128 characters of A-Z a-z 0-9 . _ : -');
+  .refine((id) => id.length > 0, limit('id_empty', ID_RULE))
+  .refine((id) => id.length <= 128, limit('id_too_long', ID_RULE))
+  .refine((id) => /^[A-Za-z0-9._:-]*$/.test(id), limit('id_invalid_characters', ID_RULE));
 
 const rolloutStatusSchema = z.enum(['queuing', 'running', 'requeuing', 'succeeded', 'failed']);
 const attemptStatusSchema = z.enum(['running', 'succeeded', 'failed', 'timeout']);
@@ -40,14 +51,23 @@ export const enqueueBody = z.strictObject({
 export const heartbeatBody = z.strictObject({
   activeAttempts: z
     .array(attemptRefSchema)
-    .max(limits.activeAttempts, `at most ${limits.activeAttempts} attempts`),
+    .refine(
+      (named) => named.length <= limits.activeAttempts,
+      limit('too_many_attempts', `at most ${limits.activeAttempts} attempts`),
+    ),
 });
 
 export const completeBody = z.strictObject({
   workerId: idSchema,
   status: z.enum(['succeeded', 'failed']),
   output: z.unknown().optional(),
-  error: z.string().max(limits.errorMessageChars).optional(),
+  error: z
+    .string()
+    .refine(
+      (error) => error.length <= limits.errorMessageChars,
+      limit('error_too_long', `at most ${limits.errorMessageChars} characters`),
+    )
+    .optional(),
 });
 
 export const advanceClockBody = z.strictObject({

@@ -10,6 +10,14 @@ export interface RequestProblem {
   in: RequestPart;
   path: string;
   message: string;
+  /** Which limit was broken, for the limits that have one (`id_too_long`, `too_many_attempts`, …). */
+  code?: string;
+}
+
+function limitCode(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code !== 'custom') return undefined;
+  const code: unknown = issue.params?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function describeIssues(part: RequestPart, issues: z.core.$ZodIssue[]): RequestProblem[] {
@@ -19,7 +27,8 @@ function describeIssues(part: RequestPart, issues: z.core.$ZodIssue[]): RequestP
       const what = part === 'body' ? 'unknown field' : `unknown ${part} parameter`;
       return issue.keys.map((key) => ({ in: part, path: [...path, key].join('.'), message: what }));
     }
-    return [{ in: part, path: path.join('.'), message: issue.message }];
+    const code = limitCode(issue);
+    return [{ in: part, path: path.join('.'), message: issue.message, ...(code ? { code } : {}) }];
   });
 }
 
