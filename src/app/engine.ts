@@ -6,6 +6,7 @@ import type { EngineContext } from './engine-context.ts';
 import { flushHeldHeartbeat, recordHeartbeat } from './heartbeats.ts';
 import { createKeyedLock } from './keyed-lock.ts';
 import { createQueries } from './queries.ts';
+import { createRolloutCache } from './rollout-cache.ts';
 import { completeAttempt, createClaimer, enqueueRollout } from './rollout-handlers.ts';
 import { createTicker } from './ticker.ts';
 import { startTimeoutSaga, type TimeoutSaga } from './timeout-saga.ts';
@@ -62,6 +63,7 @@ export function createEngine(options: EngineOptions): Engine {
         runner,
         models: runner.models,
         liveness: createWorkerLiveness(),
+        rollouts: createRolloutCache(),
         workerLock: createKeyedLock(),
         startedAt: clock.now(),
         stats: { heartbeatsReceived: 0, heartbeatsAppended: 0 },

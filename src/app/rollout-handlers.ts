@@ -37,7 +37,9 @@ export async function enqueueRollout(
     ...(heartbeatTimeoutMs === undefined ? {} : { heartbeatTimeoutMs }),
     at: ctx.clock.now(),
   });
-  const result = await executeRolloutCommand(ctx.store, rolloutId, command);
+  const result = await executeRolloutCommand(ctx.store, rolloutId, command, {
+    cache: ctx.rollouts,
+  });
   if (!result.ok) return result;
 
   await projected(ctx, result.position);
@@ -65,7 +67,9 @@ export function createClaimer(ctx: EngineContext) {
         const attemptId = randomUUID();
         const at = ctx.clock.now();
         const command = { type: 'StartAttempt' as const, rolloutId, attemptId, workerId, at };
-        const result = await executeRolloutCommand(ctx.store, rolloutId, command);
+        const result = await executeRolloutCommand(ctx.store, rolloutId, command, {
+          cache: ctx.rollouts,
+        });
         if (!result.ok || !result.state.exists) continue;
 
         await projected(ctx, result.position);
@@ -99,7 +103,9 @@ export async function completeAttempt(
     lastHeartbeatAt: known ? attemptLastHeartbeat(ctx, known) : 0,
     at: ctx.clock.now(),
   });
-  const result = await executeRolloutCommand(ctx.store, rolloutId, command);
+  const result = await executeRolloutCommand(ctx.store, rolloutId, command, {
+    cache: ctx.rollouts,
+  });
   if (!result.ok) return result;
 
   await projected(ctx, result.position);

@@ -81,24 +81,30 @@ export function timeOutAttempt(
     // 1. Every heartbeat acknowledged so far must be in the worker's stream.
     await flushHeldHeartbeat(ctx, workerId);
 
-    // 2. Decide from the streams, not from the read models.
-    const result = await executeRolloutCommand(ctx.store, rolloutId, async (state) => {
-      const attempt = state.exists
-        ? state.attempts.find((a) => a.attemptId === attemptId)
-        : undefined;
-      const startedAt = attempt?.startedAt ?? 0;
-      const heartbeat =
-        attempt && (await latestHeartbeatNaming(ctx.store, attempt.workerId, candidate, startedAt));
-      return {
-        type: 'TimeOutAttempt',
-        rolloutId,
-        attemptId,
-        at,
-        lastHeartbeatAt: heartbeat ?? startedAt,
-        notBefore: ctx.startedAt,
-        defaultHeartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
-      };
-    });
+    // 2. Decide from the streams, not from the read models nor the cache (which learns the result).
+    const result = await executeRolloutCommand(
+      ctx.store,
+      rolloutId,
+      async (state) => {
+        const attempt = state.exists
+          ? state.attempts.find((a) => a.attemptId === attemptId)
+          : undefined;
+        const startedAt = attempt?.startedAt ?? 0;
+        const heartbeat =
+          attempt &&
+          (await latestHeartbeatNaming(ctx.store, attempt.workerId, candidate, startedAt));
+        return {
+          type: 'TimeOutAttempt',
+          rolloutId,
+          attemptId,
+          at,
+          lastHeartbeatAt: heartbeat ?? startedAt,
+          notBefore: ctx.startedAt,
+          defaultHeartbeatTimeoutMs: ctx.heartbeatTimeoutMs,
+        };
+      },
+      { cache: ctx.rollouts, fromStream: true },
+    );
     if (!result.ok) {
       ctx.logger.debug({ rolloutId, attemptId, code: result.rejection.code }, 'timeout not needed');
       return;
