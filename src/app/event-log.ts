@@ -14,6 +14,7 @@ const messages: Record<RolloutEvent['type'], string> = {
 
 /** One structured line per event an operator cares about; inputs and outputs stay out of logs. */
 export function logRolloutEvents(logger: Logger, events: readonly RolloutEvent[]): void {
+  if (!logger.isLevelEnabled('info')) return;
   for (const event of events) {
     const { input: _input, output: _output, ...fields } = event.data as Record<string, unknown>;
     logger.info(fields, messages[event.type]);
