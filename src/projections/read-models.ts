@@ -118,18 +118,19 @@ function startAttempt(
     at: number;
   },
 ): void {
-  const { rolloutId, attemptId, attemptNumber, workerId, at } = started;
-  const rollout = models.rollouts.get(rolloutId);
-  const key = attemptKey(started);
-  if (!rollout || models.attempts.has(key)) return;
+  const { attemptId, attemptNumber, at } = started;
+  const rollout = models.rollouts.get(started.rolloutId);
+  if (!rollout || rollout.attempts.some((known) => known.attemptId === attemptId)) return;
 
-  const seq = models.attemptOrder.length;
+  // The record shares its rollout's and its worker's id strings instead of keeping its own copies.
+  const key = attemptKey(started);
+  const worker = touchWorker(models, started.workerId, at);
   const attempt: AttemptRecord = {
-    seq,
-    rolloutId,
+    seq: models.attemptOrder.length,
+    rolloutId: rollout.rolloutId,
     attemptId,
     attemptNumber,
-    workerId,
+    workerId: worker.workerId,
     status: 'running',
     startedAt: at,
     lastHeartbeatAt: at,
@@ -138,8 +139,8 @@ function startAttempt(
   models.attemptOrder.push(attempt);
   rollout.attempts.push(attempt);
   rollout.status = 'running';
-  models.claimQueue.delete(rolloutId);
-  touchWorker(models, workerId, at).running.add(key);
+  models.claimQueue.delete(rollout.rolloutId);
+  worker.running.add(key);
 }
 
 const terminalStatus = {
@@ -204,9 +205,13 @@ function recordHeartbeat(
 ): void {
   touchWorker(models, workerId, at);
   for (const ref of named) {
-    const attempt = models.attempts.get(attemptKey(ref));
-    if (attempt && attempt.status === 'running' && attempt.workerId === workerId) {
-      attempt.lastHeartbeatAt = Math.max(attempt.lastHeartbeatAt, at);
+    const attempts = models.rollouts.get(ref.rolloutId)?.attempts;
+    if (!attempts) continue;
+    for (const attempt of attempts) {
+      if (attempt.attemptId !== ref.attemptId) continue;
+      if (attempt.status === 'running' && attempt.workerId === workerId) {
+        attempt.lastHeartbeatAt = Math.max(attempt.lastHeartbeatAt, at);
+      }
     }
   }
 }
