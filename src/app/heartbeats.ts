@@ -76,6 +76,7 @@ export function recordHeartbeat(
     // 1. Sort the named attempts: running here, or to be cancelled (with why).
     const at = ctx.clock.now();
     const running: AttemptRef[] = [];
+    const keys: string[] = [];
     const cancelledAttempts: CancelledAttempt[] = [];
     const seen = new Set<string>();
     for (const ref of named) {
@@ -86,11 +87,12 @@ export function recordHeartbeat(
       const { rolloutId, attemptId } = ref;
       if (attempt?.status === 'running' && attempt.workerId === workerId) {
         running.push({ rolloutId, attemptId });
+        keys.push(key);
       } else cancelledAttempts.push({ rolloutId, attemptId, status: attempt?.status ?? 'unknown' });
     }
 
     // 2. Append now, or hold the heartbeat back until the throttle interval has passed.
-    const heartbeat = { activeAttempts: running, at };
+    const heartbeat = { activeAttempts: running, keys, at };
     const due = ctx.liveness.receive(workerId, heartbeat, throttleMs(ctx, running));
     if (due.length > 0 || !ctx.models.workers.has(workerId)) {
       try {

@@ -3,6 +3,8 @@ import { attemptKey, type AttemptRef } from '../domain/index.ts';
 /** A heartbeat the engine acknowledged but has not appended yet (the throttle held it back). */
 export interface PendingHeartbeat {
   activeAttempts: AttemptRef[];
+  /** `attemptKey` of each of `activeAttempts`, built once per heartbeat. */
+  keys: string[];
   at: number;
 }
 
@@ -40,10 +42,10 @@ export interface WorkerLiveness {
 
 function hold(liveness: Liveness, heartbeat: PendingHeartbeat | undefined): void {
   liveness.pending = heartbeat;
-  liveness.pendingKeys = heartbeat && new Set(heartbeat.activeAttempts.map(attemptKey));
+  liveness.pendingKeys = heartbeat && new Set(heartbeat.keys);
 }
 
-const setKey = (refs: AttemptRef[]): string => refs.map(attemptKey).sort().join('\n');
+const setKey = (keys: readonly string[]): string => [...keys].sort().join('\n');
 
 export function createWorkerLiveness(): WorkerLiveness {
   const workers = new Map<string, Liveness>();
@@ -69,7 +71,7 @@ export function createWorkerLiveness(): WorkerLiveness {
     receive(workerId, heartbeat, throttleMs) {
       const liveness = entry(workerId);
       liveness.lastSeenAt = Math.max(liveness.lastSeenAt, heartbeat.at);
-      const named = setKey(heartbeat.activeAttempts);
+      const named = setKey(heartbeat.keys);
       const due = heartbeat.at - liveness.appendedAt >= throttleMs;
       const changed = named !== liveness.appendedSet;
       if (!due && !changed) {
@@ -95,7 +97,7 @@ export function createWorkerLiveness(): WorkerLiveness {
       if (liveness && pending) {
         hold(liveness, undefined);
         liveness.appendedAt = pending.at;
-        liveness.appendedSet = setKey(pending.activeAttempts);
+        liveness.appendedSet = setKey(pending.keys);
       }
       return pending;
     },
