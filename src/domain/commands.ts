@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { AttemptRef, Id, Instant } from './ids.ts';
+import { jsonValue } from './json-value.ts';
 
 export const EnqueueRollout = z
   .object({
     type: z.literal('EnqueueRollout'),
     rolloutId: Id,
-    input: z.json(),
+    input: jsonValue(),
     maxAttempts: z.number().int().min(1).max(100),
     heartbeatTimeoutMs: z.number().int().min(100).max(86_400_000).optional(),
     at: Instant,
@@ -30,7 +31,7 @@ export const CompleteAttempt = z
     attemptId: Id,
     workerId: Id,
     status: z.enum(['succeeded', 'failed']),
-    output: z.json().optional(),
+    output: jsonValue().optional(),
     error: z.string().optional(),
     /** The latest heartbeat the engine holds for the attempt, recorded on its terminal event. */
     lastHeartbeatAt: Instant,

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { AttemptRef, Id, Instant } from './ids.ts';
+import { jsonValue } from './json-value.ts';
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), data: z.object(shape).strict() }).strict();
 
 export const RolloutEnqueued = event('RolloutEnqueued', {
   rolloutId: Id,
-  input: z.json(),
+  input: jsonValue(),
   maxAttempts: z.number().int().min(1),
   heartbeatTimeoutMs: z.number().int().positive().optional(),
   at: Instant,
@@ -31,7 +32,7 @@ const attemptEnd = {
 
 export const AttemptSucceeded = event('AttemptSucceeded', {
   ...attemptEnd,
-  output: z.json().optional(),
+  output: jsonValue().optional(),
 });
 
 export const AttemptFailed = event('AttemptFailed', {
@@ -49,7 +50,7 @@ export const RolloutRequeued = event('RolloutRequeued', { rolloutId: Id, at: Ins
 
 export const RolloutSucceeded = event('RolloutSucceeded', {
   rolloutId: Id,
-  output: z.json().optional(),
+  output: jsonValue().optional(),
   at: Instant,
 });
 

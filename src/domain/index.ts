@@ -6,3 +6,4 @@ export * from './json.ts';
 export * from './rejection.ts';
 export * from './rollout.ts';
 export * from './worker.ts';
+export * from './json-value.ts';
