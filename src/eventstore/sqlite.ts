@@ -137,39 +137,48 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     }
   }
 
+  // Stream limits change rarely (a worker's first heartbeat, the ticker's start), so each is
+  // looked up once per store object rather than on every append. A limit another process sets
+  // later is applied by that process's appends, and by this one's after it reopens the file.
+  const limits = new Map<string, number | undefined>();
   function trimStream(stream: string, lastRevision: number): void {
-    const maxCount = sql.maxCountOf.get(stream);
+    if (!limits.has(stream)) limits.set(stream, sql.maxCountOf.get(stream));
+    const maxCount = limits.get(stream);
     if (maxCount !== undefined) sql.trim.run(stream, lastRevision - maxCount);
   }
 
-  // The position of the newest event is never trimmed (a stream keeps at least one event), so
-  // max(position) + 1 never hands out a position twice.
-  const appendEvents = db.transaction(
-    (stream: string, events: EncodedEvent[], expected: ExpectedRevision): AppendResult => {
-      const current = sql.lastRevision.get(stream) ?? -1;
-      checkExpectedRevision(stream, expected, current);
+  // Runs inside a write transaction, whose lock keeps other connections out; the revision check
+  // comes before any insert, so a conflict leaves nothing to undo. The position of the newest
+  // event is never trimmed (a stream keeps at least one), so max(position) + 1 is never reused.
+  const writeEvents = (
+    stream: string,
+    events: EncodedEvent[],
+    expected: ExpectedRevision,
+  ): AppendResult => {
+    const current = sql.lastRevision.get(stream) ?? -1;
+    checkExpectedRevision(stream, expected, current);
 
-      const recordedAt = Date.now();
-      let position = sql.headPosition.get() ?? -1;
-      let revision = current;
-      for (const event of events) {
-        position += 1;
-        revision += 1;
-        sql.insert.run(
-          position,
-          stream,
-          revision,
-          event.type,
-          event.data,
-          event.metadata,
-          recordedAt,
-        );
-      }
+    const recordedAt = Date.now();
+    let position = sql.headPosition.get() ?? -1;
+    let revision = current;
+    for (const event of events) {
+      position += 1;
+      revision += 1;
+      sql.insert.run(
+        position,
+        stream,
+        revision,
+        event.type,
+        event.data,
+        event.metadata,
+        recordedAt,
+      );
+    }
 
-      trimStream(stream, revision);
-      return { revision, position };
-    },
-  );
+    trimStream(stream, revision);
+    return { revision, position };
+  };
+  const appendEvents = db.transaction(writeEvents);
 
   // A conflict fails its own append; anything else fails the whole transaction.
   function settleConflict(append: PendingAppend, write: () => AppendResult): AppendResult | Error {
@@ -185,12 +194,17 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     }
   }
 
-  // Inside the batch's transaction each append runs in its own savepoint (a nested
-  // transaction), so a conflict undoes that append alone.
+  // A conflict fails its own append alone (it is found before that append inserts anything);
+  // any other error fails the whole batch, which the transaction then undoes.
   const appendTogether = db.transaction((batch: readonly PendingAppend[]) =>
-    batch.map((append) =>
-      settleConflict(append, () => appendEvents(append.stream, append.events, append.expected)),
-    ),
+    batch.map((append): AppendResult | Error => {
+      try {
+        return writeEvents(append.stream, append.events, append.expected);
+      } catch (error) {
+        if (error instanceof ConcurrencyError) return error;
+        throw error;
+      }
+    }),
   );
 
   const writeBatch = (batch: readonly PendingAppend[]): (AppendResult | Error)[] => {
@@ -234,6 +248,7 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
 
   const limitStream = db.transaction((stream: string, maxCount: number) => {
     sql.setMaxCount.run(stream, maxCount);
+    limits.set(stream, maxCount);
     trimStream(stream, sql.lastRevision.get(stream) ?? -1);
   });
 
