@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { attemptKey, CompleteAttempt, EnqueueRollout } from '../domain/index.ts';
+import {
+  attemptKey,
+  CompleteAttempt,
+  EnqueueRollout,
+  type RolloutCommand,
+} from '../domain/index.ts';
 import { ConcurrencyError } from '../eventstore/port.ts';
 import type {
   AttemptView,
@@ -14,13 +19,27 @@ import type { EngineContext } from './engine-context.ts';
 import { logRolloutEvents } from './event-log.ts';
 import { recordClaimSignOfLife } from './heartbeats.ts';
 import { attemptLastHeartbeat, attemptView, rolloutView } from './queries.ts';
-import { executeRolloutCommand } from './rollout-commands.ts';
+import { executeRolloutCommand, type RolloutCommandResult } from './rollout-commands.ts';
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
-async function projected(ctx: EngineContext, position: number | undefined): Promise<void> {
+/**
+ * Runs a rollout command from this process's cached state, and once it is accepted waits until
+ * the read models include it (so the answer and any query after it see it), then logs it.
+ */
+async function runRolloutCommand(
+  ctx: EngineContext,
+  command: RolloutCommand,
+): Promise<RolloutCommandResult> {
+  const result = await executeRolloutCommand(ctx.store, command.rolloutId, command, {
+    cache: ctx.rollouts,
+  });
+  if (!result.ok) return result;
+
   // A repeat appends nothing, but what it repeats may come from another engine process.
-  await ctx.runner.waitFor(position ?? (await ctx.store.headPosition()));
+  await ctx.runner.waitFor(result.position ?? (await ctx.store.headPosition()));
+  logRolloutEvents(ctx.logger, result.events);
+  return result;
 }
 
 export async function enqueueRollout(
@@ -37,13 +56,9 @@ export async function enqueueRollout(
     ...(heartbeatTimeoutMs === undefined ? {} : { heartbeatTimeoutMs }),
     at: ctx.clock.now(),
   });
-  const result = await executeRolloutCommand(ctx.store, rolloutId, command, {
-    cache: ctx.rollouts,
-  });
+  const result = await runRolloutCommand(ctx, command);
   if (!result.ok) return result;
 
-  await projected(ctx, result.position);
-  logRolloutEvents(ctx.logger, result.events);
   const created = result.events.length > 0;
   const rollout = ctx.models.rollouts.get(rolloutId);
   if (!rollout) throw new Error(`rollout ${rolloutId} is missing from the read model`);
@@ -67,13 +82,9 @@ export function createClaimer(ctx: EngineContext) {
         const attemptId = randomUUID();
         const at = ctx.clock.now();
         const command = { type: 'StartAttempt' as const, rolloutId, attemptId, workerId, at };
-        const result = await executeRolloutCommand(ctx.store, rolloutId, command, {
-          cache: ctx.rollouts,
-        });
+        const result = await runRolloutCommand(ctx, command);
         if (!result.ok || !result.state.exists) continue;
 
-        await projected(ctx, result.position);
-        logRolloutEvents(ctx.logger, result.events);
         const attemptNumber = result.state.attempts.length;
         return { rolloutId, attemptId, attemptNumber, input: result.state.input };
       } catch (error) {
@@ -103,13 +114,9 @@ export async function completeAttempt(
     lastHeartbeatAt: known ? attemptLastHeartbeat(ctx, known) : 0,
     at: ctx.clock.now(),
   });
-  const result = await executeRolloutCommand(ctx.store, rolloutId, command, {
-    cache: ctx.rollouts,
-  });
+  const result = await runRolloutCommand(ctx, command);
   if (!result.ok) return result;
 
-  await projected(ctx, result.position);
-  logRolloutEvents(ctx.logger, result.events);
   const rollout = ctx.models.rollouts.get(rolloutId);
   const attempt = ctx.models.attempts.get(attemptKey(request));
   if (!rollout || !attempt)
