@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { startProjectionRunner, type ProjectionRunner } from '../projections/index.ts';
+import { startProjectionRunner } from '../projections/index.ts';
 import { isManualClock } from './clock.ts';
 import type { Engine, EngineOptions } from './engine-api.ts';
 import type { EngineContext } from './engine-context.ts';
@@ -21,21 +21,19 @@ export function createEngine(options: EngineOptions): Engine {
   const { store, clock, heartbeatTimeoutMs, tickIntervalMs } = options;
   const logger = options.logger ?? pino({ level: 'silent' });
   const onError = (error: unknown): void => logger.error({ err: error }, 'background work failed');
-  let runner: ProjectionRunner | undefined;
-  let ctx: EngineContext | undefined;
-  let saga: TimeoutSaga | undefined;
   const ticker = createTicker({ store, clock, intervalMs: tickIntervalMs, onError });
 
-  const started = (): EngineContext => {
-    if (!ctx) throw new Error('the engine is not started');
-    return ctx;
-  };
-
-  let claim: ((workerId: string) => ReturnType<Engine['claim']>) | undefined;
-  let queries: ReturnType<typeof createQueries> | undefined;
-  const query = (): ReturnType<typeof createQueries> => {
-    if (!queries) throw new Error('the engine is not started');
-    return queries;
+  /** What exists only between `start` and `stop`. */
+  interface Running {
+    ctx: EngineContext;
+    queries: ReturnType<typeof createQueries>;
+    claim: ReturnType<typeof createClaimer>;
+    saga: TimeoutSaga;
+  }
+  let running: Running | undefined;
+  const started = (): Running => {
+    if (!running) throw new Error('the engine is not started');
+    return running;
   };
 
   const engine: Engine = {
@@ -45,17 +43,16 @@ export function createEngine(options: EngineOptions): Engine {
     tickIntervalMs,
 
     get projected$() {
-      if (!runner) throw new Error('the engine is not started');
-      return runner.projected$;
+      return started().ctx.runner.projected$;
     },
 
     async start() {
       // 1. Rebuild the read models from the whole log.
-      runner = startProjectionRunner(store.subscribeToAll(), ({ position, type }, reason) =>
+      const runner = startProjectionRunner(store.subscribeToAll(), ({ position, type }, reason) =>
         logger.warn({ position, type, reason }, 'event skipped: it fails its schema'),
       );
       await runner.waitFor(await store.headPosition());
-      ctx = {
+      const ctx: EngineContext = {
         store,
         clock,
         logger,
@@ -68,44 +65,41 @@ export function createEngine(options: EngineOptions): Engine {
         startedAt: clock.now(),
         stats: { heartbeatsReceived: 0, heartbeatsAppended: 0 },
       };
-      queries = createQueries(ctx);
-      claim = createClaimer(ctx);
 
       // 2. Start acting on ticks, then start ticking.
-      const context = ctx;
-      saga = await startTimeoutSaga({
+      const saga = await startTimeoutSaga({
         store,
-        waitForProjection: (position) => context.runner.waitFor(position),
-        findStale: (at) => findStaleAttempts(context, at),
-        timeOut: (candidate, at) => timeOutAttempt(context, candidate, at),
+        waitForProjection: (position) => runner.waitFor(position),
+        findStale: (at) => findStaleAttempts(ctx, at),
+        timeOut: (candidate, at) => timeOutAttempt(ctx, candidate, at),
         onError,
       });
+      running = { ctx, queries: createQueries(ctx), claim: createClaimer(ctx), saga };
       await ticker.start();
       logger.info({ store: store.name, position: runner.position() }, 'engine started');
     },
 
     async stop() {
       await ticker.stop();
-      await saga?.stop();
-      if (ctx) {
+      if (running) {
+        const { ctx, saga } = running;
+        await saga.stop();
+
         // Heartbeats held back by the throttle were acknowledged: write them before leaving.
-        const context = ctx;
-        const held = context.liveness.workersWithPending();
+        const held = ctx.liveness.workersWithPending();
         await Promise.all(
-          held.map((id) => context.workerLock.run(id, () => flushHeldHeartbeat(context, id))),
+          held.map((id) => ctx.workerLock.run(id, () => flushHeldHeartbeat(ctx, id))),
         );
+        ctx.runner.stop();
       }
-      runner?.stop();
       logger.info('engine stopped');
     },
 
-    enqueue: (request) => enqueueRollout(started(), request),
-    claim: (workerId) => {
-      if (!claim) throw new Error('the engine is not started');
-      return claim(workerId);
-    },
-    heartbeat: (workerId, activeAttempts) => recordHeartbeat(started(), workerId, activeAttempts),
-    complete: (request) => completeAttempt(started(), request),
+    enqueue: (request) => enqueueRollout(started().ctx, request),
+    claim: (workerId) => started().claim(workerId),
+    heartbeat: (workerId, activeAttempts) =>
+      recordHeartbeat(started().ctx, workerId, activeAttempts),
+    complete: (request) => completeAttempt(started().ctx, request),
 
     async advanceClock(ms) {
       if (!isManualClock(clock)) {
@@ -116,18 +110,18 @@ export function createEngine(options: EngineOptions): Engine {
       }
       clock.advance(ms);
       const position = await ticker.catchUp();
-      if (position !== undefined) await saga?.waitFor(position);
+      if (position !== undefined) await running?.saga.waitFor(position);
       return { ok: true, value: { now: new Date(clock.now()).toISOString() } };
     },
 
-    getRollout: (rolloutId) => query().getRollout(rolloutId),
-    listRollouts: (q) => query().listRollouts(q),
-    listAttempts: (q) => query().listAttempts(q),
-    getWorker: (workerId) => query().getWorker(workerId),
-    listWorkers: (q) => query().listWorkers(q),
+    getRollout: (rolloutId) => started().queries.getRollout(rolloutId),
+    listRollouts: (q) => started().queries.listRollouts(q),
+    listAttempts: (q) => started().queries.listAttempts(q),
+    getWorker: (workerId) => started().queries.getWorker(workerId),
+    listWorkers: (q) => started().queries.listWorkers(q),
 
-    projectionPosition: () => runner?.position() ?? -1,
-    stats: () => ({ ...(ctx?.stats ?? { heartbeatsReceived: 0, heartbeatsAppended: 0 }) }),
+    projectionPosition: () => running?.ctx.runner.position() ?? -1,
+    stats: () => ({ ...(running?.ctx.stats ?? { heartbeatsReceived: 0, heartbeatsAppended: 0 }) }),
   };
   return engine;
 }
